@@ -1,0 +1,75 @@
+"""Random numbers: one seeded global generator per backend, and ``SeedGenerator`` for layers.
+
+``kerasnb.utils.set_random_seed(seed)`` reseeds Python's ``random``, NumPy's global generator and kerasnb's own,
+so the same seed gives bit-identical weights, dropout masks and shuffles on the same machine.
+"""
+
+import random as _pyrandom
+
+import numpy as np
+
+from kerasnb.engine import arrays
+
+_global_seed = None
+_generator = None
+
+
+def set_random_seed(seed):
+    """Seed every source of randomness kerasnb uses (Python, NumPy, and kerasnb's own generators).
+
+    Example:
+        >>> kerasnb.utils.set_random_seed(42)
+    """
+    global _global_seed, _generator
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise ValueError(f"`seed` must be an integer. Received: seed={seed!r} of type {type(seed).__name__}")
+    seed = int(seed)
+    _global_seed = seed
+    _pyrandom.seed(seed)
+    np.random.seed(seed % 2**32)
+    _generator = np.random.default_rng(seed)
+    xp = arrays.backend_module()
+    if xp is not np:
+        xp.random.seed(seed % 2**32)
+
+
+def global_generator():
+    """The NumPy generator that unseeded kerasnb randomness draws from (seeded by ``set_random_seed``)."""
+    global _generator
+    if _generator is None:
+        _generator = np.random.default_rng(_global_seed)
+    return _generator
+
+
+class SeedGenerator:
+    """A stream of random numbers for one layer or initializer.
+
+    With a ``seed`` the stream is fixed; without one it is drawn from the global generator, so it follows
+    ``kerasnb.utils.set_random_seed``.
+
+    Example:
+        >>> g = SeedGenerator(1)
+        >>> g.normal((2,)).shape
+        (2,)
+    """
+
+    def __init__(self, seed=None):
+        if seed is None:
+            seed = int(global_generator().integers(0, 2**63 - 1))
+        self.seed = int(seed)
+        self._rng = np.random.default_rng(self.seed)
+
+    def _put(self, a, dtype):
+        return arrays.to_backend(a.astype(dtype, copy=False))
+
+    def normal(self, shape, mean=0.0, stddev=1.0, dtype="float32"):
+        return self._put(self._rng.normal(mean, stddev, size=shape), dtype)
+
+    def uniform(self, shape, minval=0.0, maxval=1.0, dtype="float32"):
+        return self._put(self._rng.uniform(minval, maxval, size=shape), dtype)
+
+    def integers(self, shape, low, high, dtype="int32"):
+        return self._put(self._rng.integers(low, high, size=shape), dtype)
+
+    def permutation(self, n):
+        return self._rng.permutation(n)

@@ -1,0 +1,72 @@
+"""Small helpers the op modules share: operand conversion, axis normalisation, unrecorded results."""
+
+import numpy as np
+
+from kerasnb import config
+from kerasnb.engine.tensor import Tensor, convert_to_tensor
+
+
+def _scalar_kind(x):
+    if isinstance(x, bool):
+        return "b"
+    if isinstance(x, int):
+        return "i"
+    if isinstance(x, float):
+        return "f"
+    return None
+
+
+def operands(a, b):
+    """Convert two operands, Keras style: Python scalars take the other operand's dtype ("weak" types), and an
+    integer mixed with a float becomes that float, so ``float32_tensor * 2`` and ``int_tensor * 0.5`` never
+    silently become float64."""
+    ka, kb = _scalar_kind(a), _scalar_kind(b)
+    if ka and not kb:
+        b = convert_to_tensor(b)
+        a = convert_to_tensor(a, _weak_dtype(ka, b.dtype))
+    elif kb and not ka:
+        a = convert_to_tensor(a)
+        b = convert_to_tensor(b, _weak_dtype(kb, a.dtype))
+    else:
+        a, b = convert_to_tensor(a), convert_to_tensor(b)
+    if a.dtype.kind == "f" and b.dtype.kind in "iub":
+        b = cast_data(b, a.dtype)
+    elif b.dtype.kind == "f" and a.dtype.kind in "iub":
+        a = cast_data(a, b.dtype)
+    return a, b
+
+
+def _weak_dtype(kind, dtype):
+    if dtype.kind == "f" or (kind in "ib" and dtype.kind in "iu") or (kind == "b" and dtype.kind == "b"):
+        return dtype
+    return config.floatx() if kind == "f" else ("int32" if kind == "i" else "bool")
+
+
+def cast_data(t, dtype):
+    """An unrecorded cast, for integer or bool operands, which never carry gradients."""
+    return Tensor(t.data.astype(dtype))
+
+
+def constant(data):
+    """Wrap an array as a result that is never differentiated (comparisons, argmax, ...)."""
+    return Tensor(data)
+
+
+def normalize_axis(axis, ndim):
+    """``axis`` (int, tuple or None) as a sorted tuple of non-negative ints; None means all axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        a = int(a)
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of bounds for a tensor of rank {ndim}.")
+        out.append(a % ndim if ndim else 0)
+    return tuple(sorted(set(out)))
+
+
+def unwrap(x):
+    """The raw array (or Python value) behind ``x``."""
+    return x.data if isinstance(x, Tensor) else x

@@ -1,0 +1,355 @@
+"""Activation functions and softmax — the elementwise nonlinearities of neural networks.
+
+Each is a fused op (one forward, one backward) rather than a chain of small ops: fewer temporaries, and the
+numerically careful form (sigmoid through tanh, softplus through logaddexp, softmax after subtracting the
+max) lives in one place. Convolution and pooling are in :mod:`kerasnb.ops.conv`.
+"""
+
+import math as _pymath
+
+from kerasnb import config
+from kerasnb.engine.autograd import Op
+from kerasnb.engine.tensor import convert_to_tensor
+from kerasnb.ops.math import cast, erf_array, exp, multiply, tanh
+from kerasnb.ops.reduce import logsumexp  # noqa: F401  (re-exported: keras.ops.nn has it too)
+
+
+def _float(x):
+    x = convert_to_tensor(x)
+    return cast(x, config.floatx()) if x.dtype.kind != "f" else x
+
+
+class Relu(Op):
+    """y = max(x, 0);  dx = dy where x > 0"""
+
+    def forward(self, x):
+        self.positive = x > 0
+        return self.xp.maximum(x, 0)
+
+    def backward(self, dy):
+        return dy * self.positive
+
+
+class Relu6(Op):
+    """y = min(max(x, 0), 6);  dx = dy where 0 < x < 6"""
+
+    def forward(self, x):
+        self.inside = (x > 0) & (x < 6)
+        return self.xp.clip(x, 0, 6)
+
+    def backward(self, dy):
+        return dy * self.inside
+
+
+class LeakyRelu(Op):
+    """y = x if x > 0 else slope·x;  dx = dy if x > 0 else slope·dy"""
+
+    def __init__(self, negative_slope):
+        self.slope = negative_slope
+
+    def forward(self, x):
+        self.factor = self.xp.where(x > 0, 1, self.slope).astype(x.dtype)
+        return x * self.factor
+
+    def backward(self, dy):
+        return dy * self.factor
+
+
+class Elu(Op):
+    """y = x if x > 0 else α(eˣ − 1);  dx = dy if x > 0 else dy·(y + α)"""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        self.positive = x > 0
+        self.y = self.xp.where(self.positive, x, self.alpha * self.xp.expm1(self.xp.minimum(x, 0)))
+        return self.y
+
+    def backward(self, dy):
+        return self.xp.where(self.positive, dy, dy * (self.y + self.alpha))
+
+
+class Sigmoid(Op):
+    """y = 1 / (1 + e⁻ˣ), computed as (1 + tanh(x/2)) / 2, which never overflows;  dx = dy·y(1 − y)"""
+
+    def forward(self, x):
+        self.y = 0.5 * (1 + self.xp.tanh(0.5 * x))
+        return self.y
+
+    def backward(self, dy):
+        return dy * self.y * (1 - self.y)
+
+
+class HardSigmoid(Op):
+    """y = clip(x/6 + 1/2, 0, 1);  dx = dy/6 where −3 < x < 3"""
+
+    def forward(self, x):
+        self.inside = (x > -3) & (x < 3)
+        return self.xp.clip(x / 6 + 0.5, 0, 1).astype(x.dtype)
+
+    def backward(self, dy):
+        return dy * self.inside / 6
+
+
+class Softplus(Op):
+    """y = log(1 + eˣ) = logaddexp(0, x);  dx = dy·sigmoid(x)"""
+
+    def forward(self, x):
+        self.x = x
+        return self.xp.logaddexp(0, x).astype(x.dtype)
+
+    def backward(self, dy):
+        return dy * 0.5 * (1 + self.xp.tanh(0.5 * self.x))
+
+
+class Softsign(Op):
+    """y = x / (1 + |x|);  dx = dy / (1 + |x|)²"""
+
+    def forward(self, x):
+        self.denom = 1 + self.xp.abs(x)
+        return x / self.denom
+
+    def backward(self, dy):
+        return dy / (self.denom * self.denom)
+
+
+class Silu(Op):
+    """y = x·sigmoid(x);  dx = dy·(s + x·s(1 − s)) with s = sigmoid(x)"""
+
+    def forward(self, x):
+        self.x = x
+        self.s = 0.5 * (1 + self.xp.tanh(0.5 * x))
+        return x * self.s
+
+    def backward(self, dy):
+        s = self.s
+        return dy * (s + self.x * s * (1 - s))
+
+
+class Gelu(Op):
+    """Exact: y = x·Φ(x) = x/2·(1 + erf(x/√2));  dx = dy·(Φ(x) + x·φ(x)).
+    Approximate: y = x/2·(1 + tanh(u)), u = √(2/π)(x + 0.044715x³);
+    dx = dy·(½(1 + t) + x/2·(1 − t²)·√(2/π)(1 + 3·0.044715x²)), t = tanh(u)."""
+
+    _C = _pymath.sqrt(2 / _pymath.pi)
+
+    def __init__(self, approximate):
+        self.approximate = approximate
+
+    def forward(self, x):
+        xp = self.xp
+        self.x = x
+        if self.approximate:
+            self.t = xp.tanh(self._C * (x + 0.044715 * x**3))
+            return 0.5 * x * (1 + self.t)
+        self.cdf = 0.5 * (1 + erf_array(xp, x / _pymath.sqrt(2)))
+        return x * self.cdf
+
+    def backward(self, dy):
+        x = self.x
+        if self.approximate:
+            t = self.t
+            du = self._C * (1 + 3 * 0.044715 * x * x)
+            return dy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+        pdf = self.xp.exp(-0.5 * x * x) / _pymath.sqrt(2 * _pymath.pi)
+        return dy * (self.cdf + x * pdf)
+
+
+class Softmax(Op):
+    """y = exp(x − max x) / Σ exp(x − max x) along axis;  dx = y·(dy − Σ dy·y)"""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        e = self.xp.exp(x - x.max(axis=self.axis, keepdims=True))
+        self.y = e / e.sum(axis=self.axis, keepdims=True)
+        return self.y
+
+    def backward(self, dy):
+        y = self.y
+        return y * (dy - (dy * y).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Op):
+    """y = x − logsumexp(x) along axis;  dx = dy − softmax(x)·Σ dy"""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        shifted = x - x.max(axis=self.axis, keepdims=True)
+        self.y = shifted - self.xp.log(self.xp.exp(shifted).sum(axis=self.axis, keepdims=True))
+        return self.y
+
+    def backward(self, dy):
+        return dy - self.xp.exp(self.y) * dy.sum(axis=self.axis, keepdims=True)
+
+
+def relu(x):
+    """Rectified linear unit, ``max(x, 0)``.
+
+    Example:
+        >>> kerasnb.ops.relu([-1.0, 0.0, 2.0])
+        <Tensor shape=(3,) dtype=float32 numpy=[0. 0. 2.]>
+    """
+    return Relu()(_float(x))
+
+
+def relu6(x):
+    """``min(max(x, 0), 6)``.
+
+    Example:
+        >>> kerasnb.ops.relu6([-1.0, 3.0, 8.0])
+        <Tensor shape=(3,) dtype=float32 numpy=[0. 3. 6.]>
+    """
+    return Relu6()(_float(x))
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """``x`` for x > 0, ``negative_slope * x`` otherwise.
+
+    Example:
+        >>> kerasnb.ops.leaky_relu([-1.0, 2.0])
+        <Tensor shape=(2,) dtype=float32 numpy=[-0.2  2. ]>
+    """
+    return LeakyRelu(negative_slope)(_float(x))
+
+
+def elu(x, alpha=1.0):
+    """Exponential linear unit: ``x`` for x > 0, ``alpha * (exp(x) - 1)`` otherwise.
+
+    Example:
+        >>> kerasnb.ops.elu([0.0, 1.0])
+        <Tensor shape=(2,) dtype=float32 numpy=[0. 1.]>
+    """
+    return Elu(alpha)(_float(x))
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x):
+    """Scaled ELU: ``scale * elu(x, alpha)`` with the self-normalising constants α≈1.6733, scale≈1.0507.
+
+    Example:
+        >>> kerasnb.ops.selu([0.0])
+        <Tensor shape=(1,) dtype=float32 numpy=[0.]>
+    """
+    return multiply(elu(x, SELU_ALPHA), SELU_SCALE)
+
+
+def gelu(x, approximate=True):
+    """Gaussian error linear unit, ``x * Φ(x)``; ``approximate=True`` uses the tanh form (as ``keras.ops``).
+
+    Example:
+        >>> kerasnb.ops.gelu([0.0])
+        <Tensor shape=(1,) dtype=float32 numpy=[0.]>
+    """
+    return Gelu(bool(approximate))(_float(x))
+
+
+def silu(x):
+    """Sigmoid linear unit (swish), ``x * sigmoid(x)``.
+
+    Example:
+        >>> kerasnb.ops.silu([0.0])
+        <Tensor shape=(1,) dtype=float32 numpy=[0.]>
+    """
+    return Silu()(_float(x))
+
+
+swish = silu
+
+
+def sigmoid(x):
+    """Logistic sigmoid ``1 / (1 + exp(-x))``, stable for any x.
+
+    Example:
+        >>> kerasnb.ops.sigmoid([0.0])
+        <Tensor shape=(1,) dtype=float32 numpy=[0.5]>
+    """
+    return Sigmoid()(_float(x))
+
+
+def hard_sigmoid(x):
+    """Piecewise-linear sigmoid: ``0`` below -3, ``1`` above 3, ``x / 6 + 0.5`` between.
+
+    Example:
+        >>> kerasnb.ops.hard_sigmoid([-4.0, 0.0, 4.0])
+        <Tensor shape=(3,) dtype=float32 numpy=[0.  0.5 1. ]>
+    """
+    return HardSigmoid()(_float(x))
+
+
+def hard_silu(x):
+    """``x * hard_sigmoid(x)`` (hard swish).
+
+    Example:
+        >>> kerasnb.ops.hard_silu([0.0, 4.0])
+        <Tensor shape=(2,) dtype=float32 numpy=[0. 4.]>
+    """
+    x = _float(x)
+    return multiply(x, hard_sigmoid(x))
+
+
+hard_swish = hard_silu
+
+
+def softplus(x):
+    """``log(1 + exp(x))``, stable for any x.
+
+    Example:
+        >>> kerasnb.ops.softplus([0.0])
+        <Tensor shape=(1,) dtype=float32 numpy=[0.6931472]>
+    """
+    return Softplus()(_float(x))
+
+
+def softsign(x):
+    """``x / (1 + |x|)``.
+
+    Example:
+        >>> kerasnb.ops.softsign([1.0])
+        <Tensor shape=(1,) dtype=float32 numpy=[0.5]>
+    """
+    return Softsign()(_float(x))
+
+
+def exponential(x):
+    """``exp(x)``, under its activation name.
+
+    Example:
+        >>> kerasnb.ops.exponential([0.0])
+        <Tensor shape=(1,) dtype=float32 numpy=[1.]>
+    """
+    return exp(x)
+
+
+def softmax(x, axis=-1):
+    """Softmax along ``axis``: positive values that sum to 1, computed after subtracting the max.
+
+    Example:
+        >>> kerasnb.ops.softmax([1.0, 1.0])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.5 0.5]>
+    """
+    return Softmax(axis)(_float(x))
+
+
+def log_softmax(x, axis=-1):
+    """``log(softmax(x))`` along ``axis``, computed as ``x - logsumexp(x)`` (finite for any logits).
+
+    Example:
+        >>> kerasnb.ops.log_softmax([0.0, 0.0])
+        <Tensor shape=(2,) dtype=float32 numpy=[-0.6931472 -0.6931472]>
+    """
+    return LogSoftmax(axis)(_float(x))
+
+
+__all__ = [
+    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "sigmoid", "hard_sigmoid",
+    "hard_silu", "hard_swish", "softplus", "softsign", "tanh", "exponential", "softmax", "log_softmax",
+    "logsumexp",
+]

@@ -7,10 +7,10 @@ backward side by side:
 
 * :mod:`kerasnb.ops.math` — elementwise arithmetic, exponentials, trigonometry, comparisons, where, clip, cast
 * :mod:`kerasnb.ops.reduce` — sum, mean, max, min, prod, var, std, logsumexp, argmax, argmin, any, all
-* :mod:`kerasnb.ops.shape` — reshape, transpose, indexing, concatenate, stack, split, tile, pad, take, sort, ...
+* :mod:`kerasnb.ops.shaping` — reshape, transpose, indexing, concatenate, stack, split, tile, pad, take, sort, ...
 * :mod:`kerasnb.ops.linalg` — matmul, dot, tensordot, einsum
 * :mod:`kerasnb.ops.nn` — activations, softmax, log_softmax
-* :mod:`kerasnb.ops.conv` — convolution (1D/2D/3D, depthwise, separable, transposed) and pooling
+* :mod:`kerasnb.ops.convolution` — convolution (1D/2D/3D, depthwise, separable, transposed) and pooling
 * :mod:`kerasnb.ops.core` — convert_to_tensor, stop_gradient, zeros, ones, arange, ...
 
 Example:
@@ -20,7 +20,14 @@ Example:
 """
 
 from kerasnb.engine.tensor import convert_to_tensor
-# CONV-IMPORT-PENDING
+from kerasnb.ops.convolution import (
+    average_pool,
+    conv,
+    conv_transpose,
+    depthwise_conv,
+    max_pool,
+    separable_conv,
+)
 from kerasnb.ops.core import (
     arange,
     convert_to_numpy,
@@ -127,7 +134,7 @@ from kerasnb.ops.reduce import (
     sum,
     var,
 )
-from kerasnb.ops.shape import (
+from kerasnb.ops.shaping import (
     argsort,
     broadcast_to,
     concatenate,

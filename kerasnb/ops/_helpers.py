@@ -42,6 +42,22 @@ def _weak_dtype(kind, dtype):
     return config.floatx() if kind == "f" else ("int32" if kind == "i" else "bool")
 
 
+def result_dtype(*dtypes):
+    """The dtype several tensors are joined in, Keras style: a float wins over integers and bools without
+    widening, so float32 with int32 stays float32 (NumPy's ``result_type`` would give float64)."""
+    floats = [d for d in dtypes if np.dtype(d).kind == "f"]
+    return np.result_type(*floats) if floats else np.result_type(*dtypes)
+
+
+def accumulate_dtype(dtype):
+    """The dtype sums and products accumulate in, Keras style: int32 stays int32 (NumPy would widen it to int64),
+    bools and narrower integers accumulate in int32, and ``None`` (keep the dtype) for floats."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return None
+    return dtype if dtype.kind in "iu" and dtype.itemsize >= 4 else np.dtype("int32")
+
+
 def cast_data(t, dtype):
     """An unrecorded cast, for integer or bool operands, which never carry gradients."""
     return Tensor(t.data.astype(dtype))

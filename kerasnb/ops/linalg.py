@@ -11,10 +11,10 @@ import numpy as np
 
 from kerasnb.engine.autograd import Op
 from kerasnb.engine.tensor import convert_to_tensor
-from kerasnb.ops._helpers import operands
+from kerasnb.ops._helpers import operands, result_dtype
 from kerasnb.ops.math import multiply
 from kerasnb.ops.reduce import sum as _sum
-from kerasnb.ops.shape import reshape, transpose
+from kerasnb.ops.shaping import reshape, transpose
 
 
 class MatMul(Op):
@@ -26,11 +26,12 @@ class MatMul(Op):
 
     def backward(self, dy):
         xp, a, b = self.xp, self.a, self.b
-        # Vectors act as a row (a) or a column (b) matrix; put the axis matmul removed back into dy.
-        if a.ndim == 1:
-            a, dy = a[None, :], xp.expand_dims(dy, -2)
+        # Vectors act as a row (a) or a column (b) matrix; put the axis matmul removed back into dy. (b first:
+        # for vector @ vector dy is a scalar, and the column axis must exist before the row axis goes in.)
         if b.ndim == 1:
             b, dy = b[:, None], xp.expand_dims(dy, -1)
+        if a.ndim == 1:
+            a, dy = a[None, :], xp.expand_dims(dy, -2)
         da = xp.matmul(dy, xp.swapaxes(b, -1, -2)) if self.needs_input_grad[0] else None
         db = xp.matmul(xp.swapaxes(a, -1, -2), dy) if self.needs_input_grad[1] else None
         if da is not None and self.a.ndim == 1:
@@ -163,13 +164,15 @@ def einsum(subscripts, *operands_):
     """
     xs = [convert_to_tensor(x) for x in operands_]
     if len({x.dtype for x in xs}) > 1:
-        dtype = np.result_type(*[x.dtype for x in xs])
+        dtype = result_dtype(*[x.dtype for x in xs])
         from kerasnb.ops.math import cast
 
         xs = [cast(x, dtype) for x in xs]
-    inputs, output = _parse_einsum(subscripts.replace(" ", ""), [x.ndim for x in xs])
-    if len(inputs) != len(xs):
-        raise ValueError(f"einsum: {subscripts!r} names {len(inputs)} operands but {len(xs)} were given.")
+    spec = subscripts.replace(" ", "")
+    named = len(spec.split("->")[0].split(","))
+    if named != len(xs):  # checked before parsing, which pairs subscripts with operands
+        raise ValueError(f"einsum: {subscripts!r} names {named} operands but {len(xs)} were given.")
+    inputs, output = _parse_einsum(spec, [x.ndim for x in xs])
     return Einsum(inputs, output)(*xs)
 
 

@@ -1,8 +1,8 @@
 """Activation functions and softmax — the elementwise nonlinearities of neural networks.
 
 Each is a fused op (one forward, one backward) rather than a chain of small ops: fewer temporaries, and the
-numerically careful form (sigmoid through tanh, softplus through logaddexp, softmax after subtracting the
-max) lives in one place. Convolution and pooling are in :mod:`kerasnb.ops.conv`.
+numerically careful form (sigmoid through exp(−|x|), softplus through logaddexp, softmax after subtracting the
+max) lives in one place. Convolution and pooling are in :mod:`kerasnb.ops.convolution`.
 """
 
 import math as _pymath
@@ -17,6 +17,13 @@ from kerasnb.ops.reduce import logsumexp  # noqa: F401  (re-exported: keras.ops.
 def _float(x):
     x = convert_to_tensor(x)
     return cast(x, config.floatx()) if x.dtype.kind != "f" else x
+
+
+def _sigmoid(xp, x):
+    """1 / (1 + e⁻ˣ) with z = e^(−|x|) ≤ 1: 1/(1 + z) for x ≥ 0, z/(1 + z) for x < 0. Never overflows, and
+    keeps full relative accuracy for very negative x (the form (1 + tanh(x/2))/2 rounds those to 0)."""
+    z = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + z), z / (1 + z))
 
 
 class Relu(Op):
@@ -71,10 +78,10 @@ class Elu(Op):
 
 
 class Sigmoid(Op):
-    """y = 1 / (1 + e⁻ˣ), computed as (1 + tanh(x/2)) / 2, which never overflows;  dx = dy·y(1 − y)"""
+    """y = 1 / (1 + e⁻ˣ), computed without overflow (see ``_sigmoid``);  dx = dy·y(1 − y)"""
 
     def forward(self, x):
-        self.y = 0.5 * (1 + self.xp.tanh(0.5 * x))
+        self.y = _sigmoid(self.xp, x)
         return self.y
 
     def backward(self, dy):
@@ -100,7 +107,7 @@ class Softplus(Op):
         return self.xp.logaddexp(0, x).astype(x.dtype)
 
     def backward(self, dy):
-        return dy * 0.5 * (1 + self.xp.tanh(0.5 * self.x))
+        return dy * _sigmoid(self.xp, self.x)
 
 
 class Softsign(Op):
@@ -119,7 +126,7 @@ class Silu(Op):
 
     def forward(self, x):
         self.x = x
-        self.s = 0.5 * (1 + self.xp.tanh(0.5 * x))
+        self.s = _sigmoid(self.xp, x)
         return x * self.s
 
     def backward(self, dy):

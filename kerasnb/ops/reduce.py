@@ -9,7 +9,7 @@ import builtins
 from kerasnb import config
 from kerasnb.engine.autograd import Op
 from kerasnb.engine.tensor import convert_to_tensor
-from kerasnb.ops._helpers import constant, normalize_axis
+from kerasnb.ops._helpers import accumulate_dtype, constant, normalize_axis
 from kerasnb.ops.math import cast, sqrt
 
 
@@ -33,7 +33,7 @@ class Sum(_Reduction):
 
     def forward(self, x):
         self.shape = x.shape
-        return x.sum(axis=self.axis, keepdims=self.keepdims)
+        return x.sum(axis=self.axis, keepdims=self.keepdims, dtype=accumulate_dtype(x.dtype))
 
     def backward(self, dy):
         return self.xp.broadcast_to(_keep(dy, self.axis, self.keepdims), self.shape)
@@ -79,10 +79,12 @@ class Prod(_Reduction):
 
     def forward(self, x):
         self.x = x
-        return x.prod(axis=self.axis, keepdims=self.keepdims)
+        return x.prod(axis=self.axis, keepdims=self.keepdims, dtype=accumulate_dtype(x.dtype))
 
     def backward(self, dy):
         xp, x = self.xp, self.x
+        if x.size == 0:  # an empty input (e.g. a product over an axis of length 0) has an empty gradient
+            return xp.zeros(x.shape, dtype=x.dtype)
         # Move the reduced axes to the end and flatten them into one axis of length n.
         kept = [a for a in range(x.ndim) if a not in self.axis]
         perm = kept + list(self.axis)

@@ -12,7 +12,7 @@ import numpy as np
 from kerasnb import config
 from kerasnb.engine.autograd import Op
 from kerasnb.engine.tensor import Tensor, convert_to_tensor, standardize_dtype
-from kerasnb.ops._helpers import constant, normalize_axis
+from kerasnb.ops._helpers import accumulate_dtype, constant, normalize_axis, result_dtype
 
 
 class Reshape(Op):
@@ -273,7 +273,7 @@ def concatenate(xs, axis=0):
 
 
 def _same_dtype(ts):
-    dtype = np.result_type(*[t.dtype for t in ts])
+    dtype = result_dtype(*[t.dtype for t in ts])
     from kerasnb.ops.math import cast
 
     return [cast(t, dtype) for t in ts]
@@ -519,8 +519,18 @@ def take(x, indices, axis=None):
     if idx.dtype.kind not in "iu":
         raise TypeError(f"take: `indices` must be integers. Received dtype {idx.dtype}.")
     n = x.shape[axis]
+    _check_indices("take", idx, n, axis)
     idx = idx % n if n else idx  # NumPy's take rejects negative indices in add.at paths; normalise once
     return Take(idx, axis)(x)
+
+
+def _check_indices(name, idx, n, axis):
+    """Raise ``IndexError`` for indices outside ``[-n, n)`` (wrapping them with ``% n`` would hide the bug)."""
+    if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
+        raise IndexError(
+            f"{name}: indices must be in [-{n}, {n}) for axis {axis} of size {n}. "
+            f"Received indices from {int(idx.min())} to {int(idx.max())}."
+        )
 
 
 class TakeAlongAxis(Op):
@@ -556,6 +566,7 @@ def take_along_axis(x, indices, axis=None):
         x, axis = reshape(x, (-1,)), 0
     axis = normalize_axis(axis, x.ndim)[0]
     idx = convert_to_tensor(indices).data
+    _check_indices("take_along_axis", idx, x.shape[axis], axis)
     idx = idx % x.shape[axis] if x.shape[axis] else idx
     shape = list(np.broadcast_shapes(tuple(n for i, n in enumerate(x.shape) if i != axis),
                                      tuple(n for i, n in enumerate(idx.shape) if i != axis)))
@@ -581,7 +592,7 @@ class Cumsum(Op):
         self.axis = axis
 
     def forward(self, x):
-        return self.xp.cumsum(x, axis=self.axis)
+        return self.xp.cumsum(x, axis=self.axis, dtype=accumulate_dtype(x.dtype))
 
     def backward(self, dy):
         xp = self.xp

@@ -1,0 +1,103 @@
+"""Fixtures shared by the op tests.
+
+* ``rng`` — a seeded NumPy generator, so every random test is reproducible.
+* ``assert_close(actual, expected, ...)`` — compare a kerasnb tensor with a NumPy reference: type, shape, dtype
+  (optionally) and values.
+* ``gradcheck(fn, *inputs, ...)`` — :func:`kerasnb.testing.check_gradients` in float64 that also insists that
+  something was actually checked (a check over no elements would pass vacuously).
+* ``tape_grads(fn, *xs)`` — run ``fn`` under a :class:`kerasnb.GradientTape` watching ``xs`` and return
+  ``(output, gradients)``; used for float32 dtype checks and explicit expected gradients.
+* ``away_from_zero(shape)`` — random values with ``0.3 <= |x| <= 1.5``: safe probe points for ops with a kink
+  or a pole at 0.
+
+The helpers are fixtures (not an importable module) because pytest runs with ``--import-mode=importlib``.
+"""
+
+import numpy as np
+import pytest
+
+import kerasnb as keras
+from kerasnb.testing import check_gradients
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20240607)
+
+
+def _assert_close(actual, expected, rtol=1e-6, atol=1e-6, dtype=None):
+    assert isinstance(actual, keras.Tensor), f"expected a kerasnb Tensor, got {type(actual).__name__}"
+    got = actual.numpy()
+    want = np.asarray(expected)
+    assert got.shape == want.shape, f"shape {got.shape} != expected {want.shape}"
+    if dtype is not None:
+        assert got.dtype == np.dtype(dtype), f"dtype {got.dtype} != expected {np.dtype(dtype)}"
+    if want.dtype.kind in "biu" and got.dtype.kind in "biu":
+        np.testing.assert_array_equal(got, want)
+    else:
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+
+
+@pytest.fixture
+def assert_close():
+    return _assert_close
+
+
+def _gradcheck(fn, *inputs, **kwargs):
+    report = check_gradients(fn, *inputs, **kwargs)
+    assert report.ok, report
+    assert report.worst is not None, "no floating input elements were checked"
+    return report
+
+
+@pytest.fixture
+def gradcheck():
+    return _gradcheck
+
+
+def _tape_grads(fn, *xs):
+    tensors = [keras.ops.convert_to_tensor(x) for x in xs]
+    with keras.GradientTape() as tape:
+        tape.watch(tensors)
+        out = fn(*tensors)
+    return out, tape.gradient(out, tensors)
+
+
+@pytest.fixture
+def tape_grads():
+    return _tape_grads
+
+
+@pytest.fixture
+def away_from_zero(rng):
+    def make(shape):
+        return rng.uniform(0.3, 1.5, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+    return make
+
+
+def _cupy_unavailable_reason():
+    """``None`` when CuPy and a GPU can be used, else why not (shown as the skip reason)."""
+    from kerasnb.engine.arrays import cupy_module
+
+    try:
+        cupy_module()
+    except RuntimeError as e:
+        return str(e).split(".")[0]
+    return None
+
+
+_CUPY_SKIP = _cupy_unavailable_reason()
+
+
+@pytest.fixture(params=["numpy", "cupy"])
+def array_backend(request):
+    """Run a test once per array backend: NumPy always, CuPy when CuPy and a GPU are present.
+
+    Op test modules opt in with ``pytestmark = pytest.mark.usefixtures("array_backend")``."""
+    if request.param == "cupy" and _CUPY_SKIP:
+        pytest.skip(f"CuPy backend: {_CUPY_SKIP}")
+    previous = keras.config.backend()
+    keras.config.set_backend(request.param)
+    yield request.param
+    keras.config.set_backend(previous)

@@ -130,8 +130,8 @@ def test_conv_matches_scipy_and_tuple_arguments():
     np.testing.assert_allclose(got.numpy(), ref_conv(x, w, (2, 1), "same", (1, 2)), atol=1e-10)
 
 
-@pytest.mark.parametrize("d,multiplier,strides,dilation,padding", itertools.product(
-    (1, 2, 3), (1, 2), (1, 2), (1, 2), ("valid", "same")))
+@pytest.mark.parametrize("d,multiplier,strides,dilation,padding", list(itertools.product(
+    (1, 2, 3), (1, 2), (1, 2), (1, 2), ("valid", "same"))))
 def test_depthwise_conv_matches_loop_reference(d, multiplier, strides, dilation, padding):
     x, w = rand(2, *SPATIAL[d], 3), rand(*(3,) * d, 3, multiplier, seed=1)
     want = ref_conv(x, w, (strides,) * d, padding, (dilation,) * d, depthwise=True)
@@ -180,8 +180,8 @@ def test_conv_transpose_channels_first_and_tuples():
     np.testing.assert_allclose(to_last(got), want, atol=1e-10)
 
 
-@pytest.mark.parametrize("d,size,strides,padding", itertools.product(
-    (1, 2, 3), (2, 3), (None, 1, 2), ("valid", "same")))
+@pytest.mark.parametrize("d,size,strides,padding", list(itertools.product(
+    (1, 2, 3), (2, 3), (None, 1, 2), ("valid", "same"))))
 def test_pooling_matches_loop_reference(d, size, strides, padding):
     x = rand(2, *SPATIAL[d], 3)
     s = (size if strides is None else strides,) * d

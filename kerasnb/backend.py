@@ -20,6 +20,7 @@ from kerasnb.config import (
 
 __all__ = [
     "backend",
+    "clear_session",
     "epsilon",
     "floatx",
     "image_data_format",
@@ -28,3 +29,16 @@ __all__ = [
     "set_image_data_format",
     "standardize_data_format",
 ]
+
+
+def clear_session():
+    """Reset kerasnb's global state: auto-generated layer names start again (``dense``, ``dense_1``, ...).
+
+    Example:
+        >>> keras.backend.clear_session()
+        >>> keras.layers.Dense(1).name
+        'dense'
+    """
+    from kerasnb.layers.layer import reset_names
+
+    reset_names()

@@ -338,6 +338,27 @@ class GradientTape:
                 t.node = None
 
 
+class no_recording:
+    """A context manager in which no tape records anything (used to trace shapes and to run inference).
+
+    Example:
+        >>> x = kerasnb.Variable(1.0)
+        >>> with kerasnb.GradientTape() as tape:
+        ...     with no_recording():
+        ...         y = x * 2
+        >>> y.node is None
+        True
+    """
+
+    def __enter__(self):
+        self.saved = _active_tapes[:]
+        _active_tapes.clear()
+
+    def __exit__(self, *exc):
+        _active_tapes[:] = self.saved
+        return False
+
+
 class _Paused:
     def __init__(self, tape):
         self.tape = tape

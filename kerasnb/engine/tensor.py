@@ -253,11 +253,10 @@ class Variable(Tensor):
             )
         super().__init__(data)
         self.name = name or "variable"
+        self.path = self.name  # layers set "layer_name/weight_name"
         self.trainable = bool(trainable)
-
-    @property
-    def path(self):
-        return self.name
+        self.regularizer = None  # set by Layer.add_weight
+        self.constraint = None
 
     @property
     def value(self):

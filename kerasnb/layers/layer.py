@@ -1,0 +1,608 @@
+"""``Layer``: the base class of every layer and model — state (weights) plus a computation (``call``).
+
+The contract, as in Keras::
+
+    class Linear(keras.layers.Layer):
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)              # 1. store the configuration
+            self.units = units
+
+        def build(self, input_shape):               # 2. make the weights, once the input shape is known
+            self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform")
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+
+        def call(self, inputs):                     # 3. the computation, with kerasnb.ops
+            return inputs @ self.w + self.b
+
+        def get_config(self):                       # 4. the configuration, for saving
+            return {**super().get_config(), "units": self.units}
+
+Calling a layer (``layer(x)``) runs :meth:`Layer.__call__`, which does the bookkeeping in numbered steps. On
+symbolic inputs (``keras.Input``) it computes nothing: it records a node of the functional graph instead.
+
+Sublayers and variables are found by looking at the layer's attributes (also inside lists, tuples and dicts)
+when they are asked for — there is no ``__setattr__`` magic, so a subclass may set attributes before calling
+``super().__init__()``.
+"""
+
+import functools
+import inspect
+import re
+
+import numpy as np
+
+from kerasnb import config
+from kerasnb.engine import autograd
+from kerasnb.engine.tensor import Tensor, Variable, convert_to_tensor
+from kerasnb.layers.keras_tensor import (
+    KerasTensor,
+    Node,
+    ShapeLeaf,
+    any_symbolic,
+    flatten,
+    map_structure,
+    pack_like,
+)
+
+# ---------------------------------------------------------------------------------------------------------
+# Names: dense, dense_1, dense_2, ... unique per process (reset by keras.backend.clear_session()).
+# ---------------------------------------------------------------------------------------------------------
+
+_name_counts = {}
+
+
+def to_snake_case(name):
+    """``MaxPooling2D`` -> ``max_pooling2d``, ``SimpleRNN`` -> ``simple_rnn``, as Keras names layers."""
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(base):
+    """``base`` the first time, then ``base_1``, ``base_2``, ..."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def reset_names():
+    """Forget every auto-generated name, so the next Dense is ``dense`` again."""
+    _name_counts.clear()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Input specs
+# ---------------------------------------------------------------------------------------------------------
+
+
+class InputSpec:
+    """What a layer accepts: a rank (``ndim``, ``min_ndim``, ``max_ndim``) and fixed sizes of some axes.
+
+    Example:
+        >>> InputSpec(min_ndim=2, axes={-1: 784})
+        InputSpec(min_ndim=2, axes={-1: 784})
+    """
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None):
+        self.dtype, self.shape = dtype, shape
+        self.ndim = len(shape) if shape is not None else ndim
+        self.max_ndim, self.min_ndim = max_ndim, min_ndim
+        self.axes = dict(axes or {})
+
+    def __repr__(self):
+        parts = [f"{k}={v!r}" for k, v in vars(self).items() if v not in (None, {})]
+        return f"InputSpec({', '.join(parts)})"
+
+
+def check_input_spec(layer, inputs):
+    """Raise a ValueError naming the layer, the input, what was expected and what was received."""
+    specs = layer.input_spec
+    if specs is None:
+        return
+    specs = specs if isinstance(specs, (list, tuple)) else [specs]
+    tensors = flatten(inputs)
+    for i, (spec, x) in enumerate(zip(specs, tensors)):
+        if spec is None or not hasattr(x, "shape"):
+            continue
+        shape = tuple(x.shape)
+        where = f'Input {i} of layer "{layer.name}" is incompatible with the layer:'
+        if spec.ndim is not None and len(shape) != spec.ndim:
+            raise ValueError(f"{where} expected ndim={spec.ndim}, found ndim={len(shape)}. Full shape received: "
+                             f"{shape}")
+        if spec.min_ndim is not None and len(shape) < spec.min_ndim:
+            raise ValueError(f"{where} expected min_ndim={spec.min_ndim}, found ndim={len(shape)}. Full shape "
+                             f"received: {shape}")
+        if spec.max_ndim is not None and len(shape) > spec.max_ndim:
+            raise ValueError(f"{where} expected max_ndim={spec.max_ndim}, found ndim={len(shape)}. Full shape "
+                             f"received: {shape}")
+        for axis, value in spec.axes.items():
+            if value is None or not -len(shape) <= axis < len(shape):
+                continue
+            if shape[axis] is not None and shape[axis] != value:
+                raise ValueError(f"{where} expected axis {axis} of input shape to have value {value}, but received "
+                                 f"input with shape {shape}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The training flag travels down to nested layers that were called without it (Dropout inside a subclassed
+# model called with training=True).
+# ---------------------------------------------------------------------------------------------------------
+
+_training_stack = [None]
+
+
+@functools.cache
+def _call_arguments(call):
+    """Which of ``training`` / ``mask`` a ``call`` method accepts (``**kwargs`` accepts both)."""
+    params = inspect.signature(call).parameters
+    var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return ("training" in params or var_kw), ("mask" in params or var_kw)
+
+
+_LAYER_STATE = {"_initialized", "_own_variables", "_inbound_nodes", "_losses", "_trainable", "_name", "built"}
+
+
+class Layer:
+    """The base class of all layers: weights (``add_weight`` in ``build``) and a computation (``call``).
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: a name, unique within a model; by default the class name in snake case, numbered
+            (``dense``, ``dense_1``, ...).
+        dtype: the dtype of the layer's weights and computations (default ``keras.config.floatx()``).
+        input_shape: on the first layer of a ``Sequential``: the shape of one sample, e.g. ``(784,)``.
+        input_dim: older spelling of ``input_shape=(input_dim,)``.
+        batch_input_shape / batch_size: the full input shape / a fixed batch size, with ``input_shape``.
+
+    Example:
+        >>> class Double(keras.layers.Layer):
+        ...     def call(self, inputs):
+        ...         return inputs * 2
+        >>> Double()(np.ones((1, 2))).numpy()
+        array([[2., 2.]], dtype=float32)
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, autocast=True, **kwargs):
+        batch_input_shape = self._pop_input_shape(kwargs)
+        if kwargs:
+            raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
+        self._name = str(name) if name else unique_name(to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self._dtype = np.dtype(config.floatx() if dtype is None else _dtype_name(dtype)).name
+        self.autocast = autocast
+        self.built = False
+        self.input_spec = getattr(self, "input_spec", None)
+        self._own_variables = []
+        self._losses = []
+        self._inbound_nodes = []
+        self._batch_input_shape = batch_input_shape
+        self._initialized = True
+
+    @staticmethod
+    def _pop_input_shape(kwargs):
+        """The first layer of a model may say what it expects: input_shape, input_dim, batch_input_shape."""
+        batch_size = kwargs.pop("batch_size", None)
+        shape = None
+        if "batch_input_shape" in kwargs:
+            shape = tuple(kwargs.pop("batch_input_shape"))
+        if "batch_shape" in kwargs:
+            shape = tuple(kwargs.pop("batch_shape"))
+        if "input_shape" in kwargs:
+            input_shape = kwargs.pop("input_shape")
+            input_shape = (input_shape,) if isinstance(input_shape, (int, np.integer)) else tuple(input_shape)
+            shape = (batch_size, *input_shape)
+        if "input_dim" in kwargs:
+            input_dim = kwargs.pop("input_dim")
+            if input_dim is not None:
+                shape = (batch_size, int(input_dim))
+        return shape
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: a subclass that skipped super().__init__() lacks our state.
+        if name in _LAYER_STATE and "_initialized" not in self.__dict__:
+            raise RuntimeError(
+                f"It looks like you are subclassing `{type(self).__name__}` and forgot to call "
+                "`super().__init__()`. Add `super().__init__(**kwargs)` at the start of your `__init__` method."
+            )
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    # -- properties ----------------------------------------------------------------------------------------
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def dtype(self):
+        """The dtype of the layer's weights and computations, as a string (``'float32'``)."""
+        return self._dtype
+
+    compute_dtype = dtype
+    variable_dtype = dtype
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Freeze (``False``) or unfreeze the layer and every layer inside it."""
+        value = bool(value)
+        for layer in self._flatten_layers():
+            layer._trainable = value
+
+    @property
+    def layers(self):
+        """The layers directly inside this layer (found in its attributes)."""
+        return [layer for layer in self._flatten_layers(include_self=False, recursive=False)]
+
+    # -- weights -------------------------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="none", name=None):
+        """Create a weight variable of this layer, usually in ``build``.
+
+        Args:
+            shape: the shape (default: a scalar).
+            initializer: a name (``'glorot_uniform'``, ``'zeros'``, ...), an initializer, or a callable
+                ``(shape, dtype)``; default ``'glorot_uniform'`` for floats, ``'zeros'`` otherwise.
+            dtype: default the layer's dtype.
+            trainable: whether training updates it.
+            regularizer: a penalty on the weight, added to ``layer.losses``.
+            constraint: a projection applied after each optimizer step.
+            name: the variable's name (its path is ``layer_name/name``).
+
+        Returns:
+            The new :class:`kerasnb.Variable`.
+        """
+        from kerasnb import constraints, initializers, regularizers
+
+        dtype = np.dtype(_dtype_name(dtype) if dtype is not None else self._dtype)
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.kind == "f" else "zeros"
+        init = initializers.get(initializer)
+        variable = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name or "variable")
+        variable.path = f"{self.name}/{variable.name}"
+        variable.regularizer = regularizers.get(regularizer)
+        variable.constraint = constraints.get(constraint)
+        self._own_variables.append(variable)
+        return variable
+
+    def _flatten_layers(self, include_self=True, recursive=True):
+        """This layer and the layers inside it, in attribute order, each once."""
+        result, seen = [], set()
+
+        def visit(layer, depth):
+            if id(layer) in seen:
+                return
+            seen.add(id(layer))
+            if depth > 0 or include_self:
+                result.append(layer)
+            if depth == 0 or recursive:
+                for child in layer._direct_children(Layer):
+                    visit(child, depth + 1)
+
+        visit(self, 0)
+        return result
+
+    def _direct_children(self, kind):
+        """Objects of type ``kind`` held by this layer's attributes, directly or in lists/tuples/dicts."""
+        found, seen = [], set()
+        for key, value in self.__dict__.items():
+            if key in ("_inbound_nodes", "_losses"):
+                continue
+            for item in _walk(value):
+                if isinstance(item, kind) and id(item) not in seen and item is not self:
+                    seen.add(id(item))
+                    found.append(item)
+        return found
+
+    @property
+    def weights(self):
+        """All weights: this layer's (trainable first), then those of the layers inside it, in order."""
+        own = self._own_variables + self._direct_children(Variable)
+        result, seen = [], set()
+        for v in [v for v in own if v.trainable] + [v for v in own if not v.trainable]:
+            if id(v) not in seen:
+                seen.add(id(v))
+                result.append(v)
+        for layer in self._flatten_layers(include_self=False, recursive=False):
+            for v in layer.weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    result.append(v)
+        return result
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        frozen = {id(v) for layer in self._flatten_layers() if not layer.trainable for v in layer.weights}
+        return [v for v in self.weights if v.trainable and id(v) not in frozen]
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.weights if id(v) not in trainable]
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """The weights' values as a list of NumPy arrays (in ``weights`` order)."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Set the weights from a list of arrays, in ``weights`` order; counts and shapes must match."""
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
+                f"{len(weights)}, but the layer was expecting {len(params)} weights."
+            )
+        for v, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(v.shape) != tuple(w.shape):
+                raise ValueError(
+                    f"Layer '{self.name}' weight shape {tuple(v.shape)} is not compatible with provided weight "
+                    f"shape {tuple(w.shape)} (variable '{v.path}')."
+                )
+        for v, w in zip(params, weights):
+            v.assign(w)
+
+    def count_params(self):
+        """The number of scalars in all weights."""
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
+                "You can build it manually via: `layer.build(input_shape)`, or call it on data first."
+            )
+        return int(sum(int(np.prod(v.shape)) for v in self.weights))
+
+    # -- losses --------------------------------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Add a loss (a scalar tensor computed in ``call``) to the model's training objective."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Losses added in the last call (``add_loss``) plus the weight regularization penalties, of this layer
+        and the layers inside it."""
+        result, seen = [], set()
+        for layer in self._flatten_layers():
+            result.extend(layer._losses)
+            for v in layer._own_variables + layer._direct_children(Variable):
+                reg = getattr(v, "regularizer", None)
+                if reg is not None and id(v) not in seen:
+                    seen.add(id(v))
+                    result.append(reg(v))
+        return result
+
+    # -- building and calling ------------------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights, given the shape of the inputs (override in subclasses)."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation (override in subclasses). The base class returns the inputs."""
+        return inputs
+
+    def __call__(self, *args, **kwargs):
+        if "_initialized" not in self.__dict__:
+            self.__getattr__("_initialized")  # raises the "forgot super().__init__()" error
+        if not args:
+            if "inputs" not in kwargs:
+                raise TypeError(f"Layer '{self.name}' was called without inputs.")
+            args = (kwargs.pop("inputs"),)
+        # 1. Symbolic inputs (keras.Input): record a node of the functional graph instead of computing.
+        if any_symbolic(args) or any_symbolic(kwargs):
+            return self._symbolic_call(args, kwargs)
+        # 2. Convert the inputs: arrays become tensors, floats take the layer's dtype.
+        inputs = self._convert_inputs(args[0])
+        # 3. Check them against the input spec, build on first use, check again (build may fix axes).
+        check_input_spec(self, inputs)
+        if not self.built:
+            self._build_for(inputs)
+            check_input_spec(self, inputs)
+        # 4. Pass `training` on if `call` takes it (explicit, else inherited from an enclosing call).
+        takes_training, _ = _call_arguments(type(self).call)
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = _training_stack[-1]
+        if takes_training and training is not None:
+            kwargs["training"] = training
+        # 5. Call, with losses from add_loss starting afresh.
+        self._losses = []
+        _training_stack.append(training)
+        try:
+            outputs = self.call(inputs, *args[1:], **kwargs)
+        finally:
+            _training_stack.pop()
+        if isinstance(outputs, Tensor):  # shown by summary() for layers of subclassed models
+            self._summary_shape = (None, *outputs.shape[1:])
+        return outputs
+
+    def _convert_inputs(self, inputs):
+        def convert(x):
+            if isinstance(x, Tensor):
+                t = x
+            else:
+                t = convert_to_tensor(x)
+            if self.autocast and t.dtype.kind == "f" and t.dtype != self._dtype:
+                from kerasnb import ops
+
+                t = ops.cast(t, self._dtype)
+            return t
+
+        if _is_numbers(inputs):
+            return convert(inputs)
+        return map_structure(convert, inputs)
+
+    def _build_for(self, inputs):
+        shapes = map_structure(lambda t: tuple(t.shape), inputs)
+        self.build(shapes)
+        self.built = True
+
+    def _symbolic_call(self, args, kwargs):
+        inputs = args[0]
+        check_input_spec(self, inputs)
+        if not self.built:
+            self.build(map_structure(lambda t: tuple(t.shape), inputs))
+            self.built = True
+            check_input_spec(self, inputs)
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, args, kwargs, outputs)
+        for i, t in enumerate(flatten(outputs)):
+            t.name = self.name if len(flatten(outputs)) == 1 else f"{self.name}_{i}"
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for an input shape (``None`` for unknown sizes). The base class finds it by running
+        ``call`` on small zero inputs; layers override it when it is cheap to compute."""
+        specs = map_structure(lambda s: KerasTensor(s, self._dtype), _shape_structure(input_shape))
+        out = self._trace_output(specs)
+        return map_structure(lambda t: t.shape, out)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Symbolic outputs (KerasTensors) for symbolic inputs: from ``compute_output_shape`` when the layer
+        defines it, else by running ``call`` on zeros."""
+        inputs = args[0]
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shapes = self.compute_output_shape(map_structure(lambda t: t.shape, inputs) if not isinstance(
+                inputs, KerasTensor) else inputs.shape)
+            dtype = self._output_dtype(inputs)
+            if _is_shape(shapes):
+                return KerasTensor(shapes, dtype)
+            return map_structure(lambda s: KerasTensor(s, dtype), _shape_structure(shapes))
+        return self._trace_output(inputs, *args[1:], **kwargs)
+
+    def _output_dtype(self, inputs):
+        first = flatten(inputs)[0]
+        return self._dtype if first.dtype.kind == "f" or self.autocast else first.dtype
+
+    def _trace_output(self, inputs, *args, **kwargs):
+        """Run ``call`` on zeros twice, with unknown sizes set to 2 and then 3: sizes that follow them are
+        unknown (``None``) in the output, the others are fixed."""
+        runs = []
+        for fill in (2, 3):
+            concrete = map_structure(
+                lambda t, fill=fill: Tensor(np.zeros([fill if d is None else d for d in t.shape], dtype=t.dtype)),
+                inputs)
+            with autograd.no_recording():
+                _training_stack.append(False)
+                try:
+                    call_kwargs = dict(kwargs)
+                    if _call_arguments(type(self).call)[0]:
+                        call_kwargs.setdefault("training", False)
+                    runs.append(self.call(self._convert_inputs(concrete), *args, **call_kwargs))
+                finally:
+                    _training_stack.pop()
+        first, second = flatten(runs[0]), flatten(runs[1])
+        specs = [
+            KerasTensor([a if a == b else None for a, b in zip(t1.shape, t2.shape)], t1.dtype)
+            for t1, t2 in zip(first, second)
+        ]
+        return pack_like(runs[0], specs)
+
+    # -- the functional graph ------------------------------------------------------------------------------
+    def _node_attribute(self, attr, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer '{self.name}' has never been called and thus has no defined {what}.")
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(
+                f"The layer '{self.name}' has been called {len(self._inbound_nodes)} times (it is shared), so its "
+                f"{what} is ambiguous. Use `layer.get_input_at(i)`-style access through the model instead."
+            )
+        values = getattr(self._inbound_nodes[0], attr)
+        return values[0] if len(values) == 1 else values
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's (single) call in a functional graph."""
+        return self._node_attribute("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's (single) call in a functional graph."""
+        return self._node_attribute("output_tensors", "output")
+
+    @property
+    def input_shape(self):
+        x = self.input
+        return [t.shape for t in x] if isinstance(x, list) else x.shape
+
+    @property
+    def output_shape(self):
+        y = self.output
+        return [t.shape for t in y] if isinstance(y, list) else y.shape
+
+    # -- configuration -------------------------------------------------------------------------------------
+    def get_config(self):
+        """The arguments that recreate this layer (``type(layer).from_config(config)``)."""
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            cfg["batch_input_shape"] = self._batch_input_shape
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        """Create a layer from its ``get_config()``."""
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class SymbolicOp(Layer):
+    """A layer running one ``kerasnb.ops`` function: what Python operators on KerasTensors add to the graph."""
+
+    def __init__(self, fn, **kwargs):
+        super().__init__(name=unique_name(getattr(fn, "__name__", "op").strip("<>")), **kwargs)
+        self.fn = fn
+
+    def __call__(self, *args, training=None):
+        if any_symbolic(args):
+            outputs = self._trace_output(list(args))
+            Node(self, args, {}, outputs)
+            outputs.name = self.name
+            return outputs
+        return self.fn(*args)
+
+    def call(self, inputs, training=None):
+        return self.fn(*inputs)
+
+
+def _is_shape(s):
+    return isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+def _shape_structure(shapes):
+    """Mark each shape tuple inside ``shapes`` as a leaf."""
+    if _is_shape(shapes):
+        return ShapeLeaf(shapes)
+    if isinstance(shapes, dict):
+        return {k: _shape_structure(v) for k, v in shapes.items()}
+    return [_shape_structure(s) for s in shapes]
+
+
+def _walk(value):
+    if isinstance(value, (list, tuple)) and not isinstance(value, ShapeLeaf):
+        for item in value:
+            yield from _walk(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _walk(item)
+    else:
+        yield value
+
+
+def _is_numbers(x):
+    """A (nested) list of plain numbers, to convert as one tensor rather than as a list of inputs."""
+    if isinstance(x, (list, tuple)):
+        return len(x) > 0 and all(_is_numbers(i) or isinstance(i, (int, float, bool, np.number)) for i in x)
+    return False
+
+
+def _dtype_name(dtype):
+    if hasattr(dtype, "name") and isinstance(dtype.name, str) and not isinstance(dtype, np.dtype):
+        dtype = dtype.name
+    return np.dtype(dtype).name

@@ -1,0 +1,796 @@
+"""Losses: the number training minimises, with the Keras 3 API (``keras.losses``).
+
+A loss comes in two forms:
+
+* a **function** ``fn(y_true, y_pred) -> per-sample losses``: ``mean_squared_error``, ``binary_crossentropy``,
+  ... Each reduces only the last axis, so ``(batch, features)`` inputs give losses of shape ``(batch,)``.
+* a **Loss object** (``MeanSquaredError()``, ``SparseCategoricalCrossentropy(from_logits=True)``, ...) that
+  calls such a function and then applies sample weights and a *reduction*, giving one number to minimise.
+
+What ``loss(y_true, y_pred, sample_weight)`` does, step by step (:meth:`Loss.__call__`):
+
+1. ``y_pred`` becomes a tensor of the loss's dtype (``floatx()``, i.e. float32, unless ``dtype=`` says
+   otherwise); a floating ``y_true`` too. Integer labels stay integers, so class indices stay exact.
+2. ``call(y_true, y_pred)`` computes the per-sample losses.
+3. ``sample_weight`` (if given) multiplies them, one weight per sample (other shapes broadcast Keras style).
+4. The reduction turns them into one number: ``'sum_over_batch_size'`` (the default; the sum divided by the
+   number of per-sample losses, i.e. the batch mean), ``'sum'``, or ``'none'``/``None`` (no reduction).
+
+Numerics follow Keras exactly: probabilities are clipped to ``[epsilon(), 1 - epsilon()]`` before their log
+is taken (so a probability of 0 on the true class costs ``-log(1e-7) ≈ 16.118``, not infinity), and
+``from_logits=True`` uses ``log_softmax`` or the stable form of the sigmoid cross-entropy instead.
+
+Example:
+    >>> loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    >>> loss_fn([1, 2], [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+    <Tensor shape=() dtype=float32 numpy=1.1769392>
+"""
+
+import abc
+import re
+import warnings
+
+import numpy as np
+
+from kerasnb import _lookup, config, ops
+from kerasnb.engine.tensor import convert_to_tensor, standardize_dtype
+
+# Loss and metric configs name Keras's own modules, so that configs (and later saved files) read the same as
+# the ones real Keras writes; deserializing ignores the module.
+_MODULE = "keras.losses"
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Shared machinery: reductions, sample weights, masks
+# ---------------------------------------------------------------------------------------------------------
+
+
+def standardize_reduction(reduction):
+    """Check a ``reduction`` argument and return it unchanged.
+
+    Valid values: ``'sum_over_batch_size'`` and ``'mean'`` (sum / number of per-sample losses),
+    ``'mean_with_sample_weight'`` (sum / sum of the sample weights), ``'sum'``, ``'none'`` and ``None``.
+
+    Example:
+        >>> keras.losses.standardize_reduction("sum")
+        'sum'
+    """
+    if reduction is not None and (not isinstance(reduction, str) or reduction not in _REDUCTIONS):
+        raise ValueError(
+            f"Invalid value for argument `reduction`. Expected one of {list(_REDUCTIONS)}. "
+            f"Received: reduction={reduction!r}"
+        )
+    return reduction
+
+
+def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
+    """Make two tensors whose ranks differ by one the same rank, when the longer one ends in a size-1 axis.
+
+    This is how Keras lets ``y_true`` of shape ``(batch,)`` meet ``y_pred`` of shape ``(batch, 1)``: the
+    rank-1 tensor gains a trailing axis (``expand_rank_1=True``), otherwise the size-1 axis is squeezed away.
+    Tensors of equal rank, or whose longer one does not end in 1, are returned unchanged.
+
+    Example:
+        >>> a, b = keras.losses.squeeze_or_expand_to_same_rank(np.zeros(3), np.zeros((3, 1)))
+        >>> a.shape, b.shape
+        ((3, 1), (3, 1))
+    """
+    x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
+    r1, r2 = x1.ndim, x2.ndim
+    if r1 == r2 + 1 and x1.shape[-1] == 1:
+        if r2 == 1 and expand_rank_1:
+            x2 = ops.expand_dims(x2, -1)
+        else:
+            x1 = ops.squeeze(x1, -1)
+    elif r2 == r1 + 1 and x2.shape[-1] == 1:
+        if r1 == 1 and expand_rank_1:
+            x1 = ops.expand_dims(x1, -1)
+        else:
+            x2 = ops.squeeze(x2, -1)
+    return x1, x2
+
+
+def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum_over_batch_size", dtype=None):
+    """Weight per-sample ``values`` by ``sample_weight`` (and an optional boolean ``mask``), then reduce them.
+
+    This is steps 3 and 4 of :meth:`Loss.__call__`, usable on its own. A mask (``True`` = keep) acts as a 0/1
+    weight; with the mean reductions the average is then taken over the kept entries only, as in Keras.
+
+    Example:
+        >>> keras.losses.reduce_weighted_values([1.0, 2.0, 3.0, 4.0], sample_weight=[1.0, 1.0, 0.0, 0.0])
+        <Tensor shape=() dtype=float32 numpy=0.75>
+    """
+    reduction = standardize_reduction(reduction)
+    values = convert_to_tensor(values, dtype=dtype)
+    if sample_weight is not None:
+        sample_weight = convert_to_tensor(sample_weight, dtype=values.dtype)
+    sample_weight = _apply_mask(sample_weight, mask, values.dtype, reduction)
+    if sample_weight is not None:
+        values = _weigh(values, sample_weight)
+    return _reduce_values(values, sample_weight, reduction)
+
+
+def _weigh(values, sample_weight):
+    """``values * sample_weight``, with the weight's shape lined up with the values' leading (batch) axes."""
+    given_shape = sample_weight.shape
+    values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+    # Keras 3 stops at squeeze_or_expand; then per-sample weights (batch,) against per-step losses
+    # (batch, steps) fail to broadcast, or silently broadcast along the wrong axis when steps == batch.
+    # Weights belong to the leading axes, so give them trailing size-1 axes (as Keras 2 did).
+    if sample_weight.ndim < values.ndim:
+        sample_weight = ops.reshape(sample_weight, sample_weight.shape + (1,) * (values.ndim - sample_weight.ndim))
+    try:
+        np.broadcast_shapes(values.shape, sample_weight.shape)
+    except ValueError:
+        raise ValueError(
+            f"`sample_weight` of shape {given_shape} does not fit the per-sample losses of shape "
+            f"{values.shape}. Pass one weight per sample, shape ({values.shape[0] if values.ndim else 1},), "
+            "or an array of the losses' shape."
+        ) from None
+    return values * sample_weight
+
+
+def _reduce_values(values, sample_weight, reduction):
+    if reduction in (None, "none") or values.shape in ((), (0,)):
+        return values
+    total = ops.sum(values)
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        return _divide_no_nan(total, ops.sum(sample_weight))
+    # 'sum_over_batch_size' and 'mean': divide by the number of per-sample losses, weighted or not.
+    return total / values.size if values.size else total
+
+
+def _divide_no_nan(x, y):
+    """``x / y``, but 0 where ``y == 0`` (with a finite gradient there too)."""
+    x, y = convert_to_tensor(x), convert_to_tensor(y)
+    zero = ops.equal(y, 0)
+    return ops.where(zero, ops.zeros_like(x), x / ops.where(zero, ops.ones_like(y), y))
+
+
+def _apply_mask(sample_weight, mask, dtype, reduction):
+    """Fold a boolean mask into the sample weights (Keras's ``apply_mask``)."""
+    if mask is None:
+        return sample_weight
+    mask = ops.cast(mask, dtype)
+    if reduction in ("mean", "sum_over_batch_size"):
+        # Kept entries get weight total/kept, masked ones 0: the reduction's division by `total` then averages
+        # over the kept entries only.
+        kept = ops.sum(mask)
+        mask = mask * _divide_no_nan(ops.full_like(kept, mask.size), kept)
+    if sample_weight is None:
+        return mask
+    return _weigh(mask, ops.cast(sample_weight, dtype))
+
+
+def _get_mask(x):
+    """The Keras mask attached to a tensor (``True`` = a real entry, ``False`` = padding), or ``None``."""
+    return getattr(x, "_keras_mask", None)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loss base classes
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _to_snake_case(name):
+    """``'MeanSquaredError'`` -> ``'mean_squared_error'`` (Keras's ``to_snake_case``)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class Loss(abc.ABC):
+    """Base class of the loss objects: subclass it and implement ``call(y_true, y_pred)``.
+
+    ``call`` returns the per-sample losses; calling the loss object applies ``sample_weight`` and the reduction
+    (see the module docstring).
+
+    Args:
+        name: the loss's name (default: the class name in snake case).
+        reduction: ``'sum_over_batch_size'`` (default), ``'sum'``, ``'mean'`` (the same as
+            ``'sum_over_batch_size'``), ``'mean_with_sample_weight'`` (divide by the sum of the weights instead),
+            or ``'none'``/``None`` (return the per-sample losses).
+        dtype: the dtype the loss is computed in; ``None`` means ``keras.config.floatx()``.
+
+    Example:
+        >>> class MeanFourthPower(keras.losses.Loss):
+        ...     def call(self, y_true, y_pred):
+        ...         return keras.ops.mean((y_pred - y_true) ** 4, axis=-1)
+        >>> loss_fn = MeanFourthPower()
+        >>> loss_fn.name
+        'mean_fourth_power'
+        >>> loss_fn([[0.0, 0.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 3.0]])
+        <Tensor shape=() dtype=float32 numpy=4.5>
+    """
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        self.name = name or _to_snake_case(type(self).__name__)
+        self.reduction = standardize_reduction(reduction)
+        self._dtype = standardize_dtype(dtype).name
+
+    @property
+    def dtype(self):
+        """The dtype the loss is computed in (a string such as ``'float32'``)."""
+        return self._dtype
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        in_mask = _get_mask(y_pred)
+        y_pred = convert_to_tensor(y_pred, dtype=self.dtype)
+        y_true = convert_to_tensor(y_true)
+        if y_true.dtype.kind == "f":
+            # Keras casts every y_true to the loss dtype; integer labels are left exact here instead, and each
+            # loss function casts them itself (to y_pred's dtype, or to int32 for sparse labels).
+            y_true = ops.cast(y_true, self.dtype)
+        losses = self.call(y_true, y_pred)
+        out_mask = _get_mask(losses)
+        if in_mask is not None and out_mask is not None:
+            mask = ops.logical_and(in_mask, out_mask)
+        else:
+            mask = in_mask if in_mask is not None else out_mask
+        return reduce_weighted_values(losses, sample_weight, mask, self.reduction, self.dtype)
+
+    @abc.abstractmethod
+    def call(self, y_true, y_pred):
+        """Return the per-sample losses; subclasses implement this."""
+
+    def get_config(self):
+        """The arguments that rebuild this loss with ``from_config`` (Keras saves only name and reduction)."""
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        """Make a loss from the dictionary ``get_config`` returned."""
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r} reduction={self.reduction!r}>"
+
+
+class LossFunctionWrapper(Loss):
+    """A :class:`Loss` made from a function ``fn(y_true, y_pred, **kwargs)`` that returns per-sample losses.
+
+    Before calling ``fn`` it lines up the ranks of ``y_true`` and ``y_pred`` (``(batch,)`` against
+    ``(batch, 1)``), as Keras does.
+
+    Args:
+        fn: the loss function.
+        reduction, name, dtype: as for :class:`Loss`; ``name`` defaults to the function's name.
+        **kwargs: passed on to ``fn`` on every call.
+
+    Example:
+        >>> def mean_cubed_error(y_true, y_pred):
+        ...     return keras.ops.mean(keras.ops.abs(y_pred - y_true) ** 3, axis=-1)
+        >>> loss_fn = keras.losses.LossFunctionWrapper(mean_cubed_error, reduction="sum")
+        >>> loss_fn.name
+        'mean_cubed_error'
+        >>> loss_fn([1.0, 2.0], [[2.0], [4.0]])
+        <Tensor shape=() dtype=float32 numpy=9.0>
+    """
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        # Keras would name it 'loss_function_wrapper'; the function's own name says more in logs.
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        """Line up the ranks of ``y_true`` and ``y_pred``, then return ``fn(y_true, y_pred, **kwargs)``."""
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        """Name, reduction, the serialized function and its keyword arguments."""
+        config = super().get_config()
+        config["fn"] = serialize(self.fn)
+        config.update(self._fn_kwargs)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild the wrapper; a serialized ``fn`` is looked up among the built-in loss functions."""
+        config = dict(config)
+        if isinstance(config.get("fn"), (dict, str)):
+            config["fn"] = deserialize(config["fn"])
+        return cls(**config)
+
+    def __repr__(self):
+        if type(self) is not LossFunctionWrapper:
+            return super().__repr__()  # the built-in classes show their own name
+        return f"<LossFunctionWrapper({getattr(self.fn, '__name__', self.fn)}, kwargs={self._fn_kwargs})>"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Shape checks with the fix in the message
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _float_tensor(x):
+    """``x`` as a floating tensor: floats keep their dtype, integers and bools become ``floatx()``."""
+    x = convert_to_tensor(x)
+    return x if x.dtype.kind == "f" else ops.cast(x, config.floatx())
+
+
+def _looks_like_labels(true_shape, pred_shape):
+    """Does ``y_true`` look like integer class indices for ``y_pred`` of shape ``(..., C)`` with ``C > 1``?"""
+    return (
+        len(pred_shape) >= 1
+        and pred_shape[-1] > 1
+        and tuple(true_shape) in (tuple(pred_shape[:-1]), tuple(pred_shape[:-1]) + (1,))
+    )
+
+
+def _check_same_shape(fn_name, y_true, y_pred):
+    if y_true.shape == y_pred.shape:
+        return
+    if _looks_like_labels(y_true.shape, y_pred.shape):
+        raise ValueError(
+            f"{fn_name}: y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}. y_true looks like "
+            f"integer class labels for {y_pred.shape[-1]} classes: use loss='sparse_categorical_crossentropy' "
+            "(keras.losses.SparseCategoricalCrossentropy), which takes class indices, or one-hot encode the "
+            f"labels with keras.utils.to_categorical(y, num_classes={y_pred.shape[-1]})."
+        )
+    raise ValueError(
+        f"{fn_name}: y_true and y_pred must have the same shape. "
+        f"Received: y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}"
+    )
+
+
+def _check_broadcastable(fn_name, y_true, y_pred):
+    try:
+        np.broadcast_shapes(y_true.shape, y_pred.shape)
+    except ValueError:
+        raise ValueError(
+            f"{fn_name}: the shapes of y_true and y_pred are incompatible. Received: y_true.shape={y_true.shape}, "
+            f"y_pred.shape={y_pred.shape}. They must be equal (a trailing axis of size 1 is squeezed or added "
+            "as needed): check that the model has one output per target value."
+        ) from None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loss functions
+# ---------------------------------------------------------------------------------------------------------
+
+
+def mean_squared_error(y_true, y_pred):
+    """Mean squared error over the last axis: ``mean(square(y_true - y_pred), axis=-1)``.
+
+    Example:
+        >>> keras.losses.mean_squared_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.5 0.5]>
+    """
+    y_pred = _float_tensor(y_pred)
+    y_true = convert_to_tensor(y_true, dtype=y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_broadcastable("mean_squared_error", y_true, y_pred)
+    return ops.mean(ops.square(y_true - y_pred), axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    """Mean absolute error over the last axis: ``mean(abs(y_true - y_pred), axis=-1)``.
+
+    Example:
+        >>> keras.losses.mean_absolute_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.5 0.5]>
+    """
+    y_pred = _float_tensor(y_pred)
+    y_true = convert_to_tensor(y_true, dtype=y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_broadcastable("mean_absolute_error", y_true, y_pred)
+    return ops.mean(ops.abs(y_true - y_pred), axis=-1)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary cross-entropy, averaged over ``axis``: for labels ``y`` in {0, 1} and probabilities ``p``,
+    ``-(y log p + (1 - y) log(1 - p))``.
+
+    Args:
+        y_true: labels (0 or 1), the shape of ``y_pred``.
+        y_pred: probabilities (clipped to ``[epsilon, 1 - epsilon]``), or logits with ``from_logits=True``.
+        from_logits: whether ``y_pred`` holds logits; then the stable form
+            ``max(x, 0) - x y + log(1 + exp(-|x|))`` is used (as TensorFlow's
+            ``sigmoid_cross_entropy_with_logits``).
+        label_smoothing: squeeze the labels towards 0.5: ``y (1 - s) + s / 2``.
+        axis: the axis averaged over.
+
+    Example:
+        >>> keras.losses.binary_crossentropy([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.91629076 0.7135582 ]>
+    """
+    y_pred = _float_tensor(y_pred)
+    y_true = convert_to_tensor(y_true)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_same_shape("binary_crossentropy", y_true, y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        losses = _sigmoid_cross_entropy_with_logits(y_true, y_pred)
+    else:
+        eps = config.epsilon()
+        p = ops.clip(y_pred, eps, 1.0 - eps)
+        losses = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+    return ops.mean(losses, axis=axis)
+
+
+def _sigmoid_cross_entropy_with_logits(z, x):
+    """``-(z log σ(x) + (1 - z) log(1 - σ(x)))`` without overflow: ``max(x, 0) - x z + log1p(exp(-|x|))``.
+
+    ``max(x, 0)`` and ``-|x|`` are written with ``where`` on ``x >= 0`` (as TensorFlow does), so that at
+    ``x = 0`` (e.g. a zero-initialised output layer) their gradients are 1 and -1, adding up to the true
+    derivative ``σ(0) - z``. Through ``relu``/``abs`` they would both be 0 there, off by 0.5.
+    """
+    positive = ops.greater_equal(x, 0)
+    relu_x = ops.where(positive, x, ops.zeros_like(x))
+    neg_abs_x = ops.where(positive, -x, x)
+    return relu_x - x * z + ops.log1p(ops.exp(neg_abs_x))
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Categorical cross-entropy between one-hot labels and class probabilities: ``-sum(y log p, axis)``.
+
+    ``y_pred`` is first divided by its sum along ``axis`` (so it sums to 1) and clipped to
+    ``[epsilon, 1 - epsilon]``, as in Keras; with ``from_logits=True``, ``log_softmax`` is used instead.
+    Integer class labels need :func:`sparse_categorical_crossentropy`; a clear error says so.
+
+    Args:
+        y_true: one-hot (or soft) labels, the shape of ``y_pred``.
+        y_pred: probabilities, or logits with ``from_logits=True``.
+        from_logits: whether ``y_pred`` holds logits.
+        label_smoothing: mix the labels with the uniform distribution: ``y (1 - s) + s / num_classes``.
+        axis: the class axis.
+
+    Example:
+        >>> keras.losses.categorical_crossentropy([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.05129331 2.3025851 ]>
+    """
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_pred = _float_tensor(y_pred)
+    y_true = convert_to_tensor(y_true)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_same_shape("categorical_crossentropy", y_true, y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    if y_pred.shape[axis] == 1:
+        warnings.warn(
+            "In loss categorical_crossentropy, expected y_pred.shape to be (batch_size, num_classes) with "
+            f"num_classes > 1. Received: y_pred.shape={y_pred.shape}. The loss is then constant: use "
+            "'binary_crossentropy' if you only have 2 classes.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
+    return -ops.sum(y_true * _log_probabilities(y_pred, from_logits, axis), axis=axis)
+
+
+def _log_probabilities(y_pred, from_logits, axis):
+    """log-probabilities from logits (``log_softmax``) or from probabilities (normalised, clipped, log)."""
+    if from_logits:
+        return ops.log_softmax(y_pred, axis=axis)
+    eps = config.epsilon()
+    p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
+    return ops.log(ops.clip(p, eps, 1.0 - eps))
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    """Categorical cross-entropy with integer class labels: ``-log p[label]``.
+
+    Args:
+        y_true: class indices in ``[0, num_classes)``, of shape ``(batch,)`` or ``(batch, 1)`` (generally
+            ``y_pred``'s shape without the class axis, or with a size-1 axis there).
+        y_pred: probabilities (normalised to sum to 1 and clipped to ``[epsilon, 1 - epsilon]``), or logits
+            with ``from_logits=True``.
+        from_logits: whether ``y_pred`` holds logits.
+        ignore_class: a label value (e.g. -1 or 255 for "void") whose samples get loss 0 and are masked out, so
+            a Loss object averages over the other samples only.
+        axis: the class axis of ``y_pred``.
+
+    A label outside ``[0, num_classes)`` raises ``ValueError`` naming it (Keras would silently give loss 0).
+
+    Example:
+        >>> keras.losses.sparse_categorical_crossentropy([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.05129331 2.3025851 ]>
+    """
+    y_pred = _float_tensor(y_pred)
+    y_true = convert_to_tensor(y_true)
+    if y_pred.ndim == 0:
+        raise ValueError("sparse_categorical_crossentropy: y_pred must have a class axis; received a scalar.")
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+        y_true = ops.squeeze(y_true, -1)
+    if axis != -1 and axis != y_pred.ndim - 1:
+        y_pred = ops.moveaxis(y_pred, axis, -1)
+    num_classes = y_pred.shape[-1]
+    if y_true.shape != y_pred.shape[:-1]:
+        hint = ""
+        if y_true.shape == y_pred.shape and num_classes > 1:
+            hint = (
+                " y_true has the shape of y_pred, so it looks one-hot encoded: use loss='categorical_crossentropy' "
+                "for one-hot labels, or pass the class indices (their argmax)."
+            )
+        raise ValueError(
+            "sparse_categorical_crossentropy expects y_true to hold one class index per sample: the shape of "
+            f"y_pred without its class axis. Received: y_true.shape={tuple(y_true.shape)}, "
+            f"y_pred.shape={tuple(y_pred.shape)}.{hint}"
+        )
+    labels = ops.cast(y_true, "int32")
+    valid = None
+    if ignore_class is not None:
+        valid = ops.not_equal(labels, int(ignore_class))
+        labels = ops.where(valid, labels, ops.zeros_like(labels))  # any valid index; its loss is replaced by 0
+    _check_labels(labels, num_classes)
+
+    if from_logits:
+        log_p = ops.take_along_axis(ops.log_softmax(y_pred, axis=-1), ops.expand_dims(labels, -1), axis=-1)
+    else:
+        # Only the true class's probability enters the loss, so pick it before the clip and log (the same value
+        # and gradient as Keras's sum over one-hot labels, without a log over every class).
+        p = ops.take_along_axis(y_pred, ops.expand_dims(labels, -1), axis=-1) / ops.sum(y_pred, -1, keepdims=True)
+        eps = config.epsilon()
+        log_p = ops.log(ops.clip(p, eps, 1.0 - eps))
+    losses = -ops.reshape(log_p, labels.shape)
+    if valid is not None:
+        losses = ops.where(valid, losses, ops.zeros_like(losses))
+        losses._keras_mask = valid  # Loss.__call__ then averages over the valid samples only, as Keras does
+    return losses
+
+
+def _check_labels(labels, num_classes):
+    data = labels.data
+    if data.size == 0:
+        return
+    low, high = int(data.min()), int(data.max())
+    if low < 0 or high >= num_classes:
+        bad = low if low < 0 else high
+        raise ValueError(
+            f"sparse_categorical_crossentropy: received label {bad}, but y_pred has {num_classes} classes, so "
+            f"labels must be integers in [0, {num_classes}). If your labels start at 1, subtract 1; if there are "
+            f"more classes, give the model's last layer one unit per class."
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loss classes
+# ---------------------------------------------------------------------------------------------------------
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    """Mean of the squared errors: :func:`mean_squared_error`, then the reduction.
+
+    Example:
+        >>> mse = keras.losses.MeanSquaredError()
+        >>> mse([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+        <Tensor shape=() dtype=float32 numpy=0.5>
+        >>> mse([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]], sample_weight=[0.7, 0.3])
+        <Tensor shape=() dtype=float32 numpy=0.25>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, name=name, reduction=reduction, dtype=dtype)
+
+    def get_config(self):
+        """Name and reduction."""
+        return Loss.get_config(self)
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    """Mean of the absolute errors: :func:`mean_absolute_error`, then the reduction.
+
+    Example:
+        >>> mae = keras.losses.MeanAbsoluteError(reduction="sum")
+        >>> mae([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+        <Tensor shape=() dtype=float32 numpy=1.0>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, name=name, reduction=reduction, dtype=dtype)
+
+    def get_config(self):
+        """Name and reduction."""
+        return Loss.get_config(self)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy for 0/1 labels: :func:`binary_crossentropy`, then the reduction.
+
+    Use ``from_logits=True`` when the model's last layer has no sigmoid: it is more accurate.
+
+    Example:
+        >>> bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        >>> bce([[0, 1], [0, 0]], [[-18.6, 0.51], [2.94, -12.8]])
+        <Tensor shape=() dtype=float32 numpy=0.865458>
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_crossentropy", dtype=None):
+        super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self):
+        """Name, reduction, from_logits, label_smoothing and axis."""
+        config = Loss.get_config(self)
+        config.update(from_logits=self.from_logits, label_smoothing=self.label_smoothing, axis=self.axis)
+        return config
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy for one-hot labels: :func:`categorical_crossentropy`, then the reduction.
+
+    For integer labels use :class:`SparseCategoricalCrossentropy`.
+
+    Example:
+        >>> cce = keras.losses.CategoricalCrossentropy()
+        >>> cce([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        <Tensor shape=() dtype=float32 numpy=1.1769392>
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="categorical_crossentropy", dtype=None):
+        super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self):
+        """Name, reduction, from_logits, label_smoothing and axis."""
+        config = Loss.get_config(self)
+        config.update(from_logits=self.from_logits, label_smoothing=self.label_smoothing, axis=self.axis)
+        return config
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy for integer class labels: :func:`sparse_categorical_crossentropy`, then the reduction.
+
+    Example:
+        >>> scce = keras.losses.SparseCategoricalCrossentropy()
+        >>> scce([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        <Tensor shape=() dtype=float32 numpy=1.1769392>
+        >>> scce = keras.losses.SparseCategoricalCrossentropy(ignore_class=-1)
+        >>> scce([1, -1], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])  # the second sample is ignored
+        <Tensor shape=() dtype=float32 numpy=0.051293306>
+    """
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 name="sparse_categorical_crossentropy", dtype=None):
+        super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, ignore_class=ignore_class)
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+
+    def get_config(self):
+        """Name, reduction, from_logits and ignore_class."""
+        config = Loss.get_config(self)
+        config.update(from_logits=self.from_logits, ignore_class=self.ignore_class)
+        return config
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Looking losses up by name; serialization
+# ---------------------------------------------------------------------------------------------------------
+
+_FUNCTIONS = {f.__name__: f for f in (mean_squared_error, mean_absolute_error, binary_crossentropy,
+                                      categorical_crossentropy, sparse_categorical_crossentropy)}
+_ALIASES = {"mse": mean_squared_error, "MSE": mean_squared_error, "mae": mean_absolute_error,
+            "MAE": mean_absolute_error, "bce": binary_crossentropy, "BCE": binary_crossentropy}
+_CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy,
+                                    CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+# What get() accepts as a string: function names and aliases give the function, class names an instance.
+_BY_NAME = {**_FUNCTIONS, **_ALIASES, **_CLASSES}
+
+
+def get(identifier):
+    """Return the loss an identifier names, as ``model.compile(loss=...)`` resolves it.
+
+    * ``None`` -> ``None``; a :class:`Loss` instance or any callable -> itself; a Loss class -> an instance;
+    * a function name or alias (``'mse'``, ``'mae'``, ``'bce'``, ``'categorical_crossentropy'``, ...) -> that
+      function; a class name (``'MeanSquaredError'``) -> an instance of the class;
+    * a config dict ``{'class_name': ..., 'config': ...}`` -> :func:`deserialize` of it.
+
+    Names are matched exactly, then ignoring case and underscores (``'Categorical_Crossentropy'``), as every
+    ``get()`` in kerasnb does; an unknown name raises ``ValueError`` suggesting the closest valid one.
+
+    Example:
+        >>> keras.losses.get("mse").__name__
+        'mean_squared_error'
+        >>> keras.losses.get("CategoricalCrossentropy")
+        <CategoricalCrossentropy name='categorical_crossentropy' reduction='sum_over_batch_size'>
+        >>> keras.losses.get("categorical_crossentropyy")
+        Traceback (most recent call last):
+        ...
+        ValueError: Could not interpret loss identifier: 'categorical_crossentropyy'. Did you mean 'categorical_crossentropy'?
+    """  # noqa: E501
+    if identifier is None or isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        obj = _lookup.find(identifier, _BY_NAME)
+        if obj is None:
+            raise _lookup.unknown_identifier("loss", identifier, _BY_NAME)
+        return obj() if isinstance(obj, type) else obj
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise _lookup.unknown_identifier("loss", identifier, _BY_NAME)
+
+
+def serialize(loss):
+    """A JSON-friendly description of a loss (object or function), in the layout Keras writes.
+
+    Example:
+        >>> keras.losses.serialize(keras.losses.MeanSquaredError())
+        {'module': 'keras.losses', 'class_name': 'MeanSquaredError', 'config': {'name': 'mean_squared_error', 'reduction': 'sum_over_batch_size'}, 'registered_name': None}
+        >>> keras.losses.serialize(keras.losses.binary_crossentropy)["config"]
+        'binary_crossentropy'
+    """  # noqa: E501
+    return _serialize(loss, _MODULE, {**_CLASSES, "LossFunctionWrapper": LossFunctionWrapper}, _FUNCTIONS)
+
+
+def _serialize(obj, module, classes, functions):
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, type):
+        raise TypeError(f"Serialize an instance, not the class {obj.__name__}: pass {obj.__name__}().")
+    if hasattr(obj, "get_config"):
+        name = type(obj).__name__
+        builtin = classes.get(name) is type(obj)
+        return {"module": module if builtin else type(obj).__module__, "class_name": name,
+                "config": obj.get_config(), "registered_name": None if builtin else name}
+    if callable(obj):
+        name = getattr(obj, "__name__", None)
+        if name is None or name == "<lambda>":
+            raise ValueError(f"Cannot serialize {obj!r}: give the function a name (use `def`, not lambda).")
+        builtin = functions.get(name) is obj
+        return {"module": module if builtin else obj.__module__, "class_name": "function", "config": name,
+                "registered_name": "function"}
+    raise ValueError(f"Cannot serialize {obj!r}: it is neither a loss object nor a function.")
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild a loss from :func:`serialize`'s output (or a name); ``custom_objects`` maps names to your own
+    loss classes and functions.
+
+    Example:
+        >>> keras.losses.deserialize({"class_name": "BinaryCrossentropy", "config": {"from_logits": True}})
+        <BinaryCrossentropy name='binary_crossentropy' reduction='sum_over_batch_size'>
+    """
+    return _deserialize(config, custom_objects, "loss", {**_FUNCTIONS, **_ALIASES},
+                        {**_CLASSES, "Loss": Loss, "LossFunctionWrapper": LossFunctionWrapper})
+
+
+def _deserialize(config, custom_objects, kind, functions, classes):
+    custom_objects = custom_objects or {}
+    if config is None:
+        return None
+    if isinstance(config, str):
+        obj = custom_objects.get(config) or _lookup.find(config, {**functions, **classes})
+        if obj is None:
+            raise _lookup.unknown_identifier(kind, config, {**functions, **classes})
+        return obj() if isinstance(obj, type) else obj
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(
+            f"Could not deserialize {kind} {config!r}: expected a name or a dict with 'class_name' and 'config'."
+        )
+    class_name, inner = config["class_name"], config.get("config")
+    if class_name == "function":
+        fn = custom_objects.get(inner) or functions.get(inner)
+        if fn is None:
+            raise ValueError(
+                f"Unknown {kind} function {inner!r}. For your own function, pass custom_objects={{{inner!r}: fn}}."
+            )
+        return fn
+    cls = custom_objects.get(class_name) or classes.get(class_name)
+    if cls is None:
+        raise ValueError(
+            f"Unknown {kind} class {class_name!r}. For your own class, pass "
+            f"custom_objects={{{class_name!r}: {class_name}}}."
+        )
+    return cls.from_config(dict(inner or {}))

@@ -1,0 +1,96 @@
+"""``kerasnb.optimizers``: the Keras optimizers — turning gradients into weight updates.
+
+* :class:`Optimizer` (:mod:`~kerasnb.optimizers.optimizer`) — the shared machinery: slots, clipping, weight
+  decay, learning-rate schedules, ``apply_gradients``/``apply``/``minimize``;
+* :class:`SGD` (:mod:`~kerasnb.optimizers.sgd`), :class:`Adam` (:mod:`~kerasnb.optimizers.adam`),
+  :class:`RMSprop` (:mod:`~kerasnb.optimizers.rmsprop`) — each just its ``update_step``, as the paper writes it.
+
+``model.compile(optimizer="adam")`` goes through :func:`get`.
+
+Example:
+    >>> w = kerasnb.Variable([2.0])
+    >>> opt = kerasnb.optimizers.get("sgd")
+    >>> opt.minimize(lambda: (w - 1.0) ** 2, [w])
+    <Variable path=iteration, shape=(), dtype=int64, value=1>
+    >>> w   # 2 - 0.01 * 2 * (2 - 1)
+    <Variable path=variable, shape=(1,), dtype=float32, value=[1.98]>
+"""
+
+import inspect
+
+from kerasnb import _lookup
+from kerasnb.optimizers.adam import Adam
+from kerasnb.optimizers.optimizer import Optimizer
+from kerasnb.optimizers.rmsprop import RMSprop
+from kerasnb.optimizers.sgd import SGD
+
+# Keras looks optimizers up by lowercased class name ('adam', 'rmsprop', 'sgd').
+ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in (SGD, Adam, RMSprop)}
+
+
+def serialize(optimizer):
+    """The Keras config dict of an optimizer: ``{'module', 'class_name', 'config', 'registered_name'}``.
+
+    Example:
+        >>> kerasnb.optimizers.serialize(kerasnb.optimizers.Adam(name="adam"))["class_name"]
+        'Adam'
+    """
+    if optimizer is None:
+        return None
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(f"Only Optimizer instances can be serialized; received {optimizer!r}.")
+    return {
+        "module": "keras.optimizers",
+        "class_name": type(optimizer).__name__,
+        "config": optimizer.get_config(),
+        "registered_name": None,
+    }
+
+
+def deserialize(config, custom_objects=None):
+    """Make an optimizer (with fresh state) from a config dict, the output of :func:`serialize`.
+
+    Example:
+        >>> opt = kerasnb.optimizers.deserialize({"class_name": "SGD", "config": {"learning_rate": 0.5}})
+        >>> float(opt.learning_rate)
+        0.5
+    """
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"An optimizer config is a dict with 'class_name' and 'config'. Received: {config!r}")
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or _lookup.find(name, ALL_OBJECTS_DICT)
+    if cls is None:
+        raise _lookup.unknown_identifier("optimizer", name, ALL_OBJECTS_DICT)
+    return cls.from_config(dict(config.get("config") or {}))
+
+
+def get(identifier):
+    """Return an optimizer from a name (``'sgd'``, ``'adam'``, ``'rmsprop'``, any case), a config dict, a class,
+    or an instance (returned as is). A name gives a new optimizer with Keras's default arguments.
+
+    Example:
+        >>> kerasnb.optimizers.get("Adam").learning_rate
+        <Variable path=learning_rate, shape=(), dtype=float32, value=0.001>
+        >>> kerasnb.optimizers.get("adamm")
+        Traceback (most recent call last):
+        ...
+        ValueError: Could not interpret optimizer identifier: 'adamm'. Did you mean 'adam'?
+    """
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        cls = _lookup.find(identifier, ALL_OBJECTS_DICT)
+        if cls is None:
+            raise _lookup.unknown_identifier("optimizer", identifier, ALL_OBJECTS_DICT)
+        return cls()
+    if inspect.isclass(identifier) and issubclass(identifier, Optimizer):
+        return identifier()
+    raise ValueError(
+        f"Could not interpret optimizer identifier: {identifier!r}. Pass a name ('sgd', 'adam', 'rmsprop'), "
+        "an Optimizer instance, or a config dict."
+    )
+
+
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "get", "serialize", "deserialize"]

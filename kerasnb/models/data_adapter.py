@@ -1,0 +1,383 @@
+"""From what ``fit``/``evaluate``/``predict`` are given to batches: ``DataAdapter`` and ``train_validation_split``.
+
+Three kinds of input are accepted, each turned into ``(x, y, sample_weight)`` batches:
+
+* **arrays**: NumPy/CuPy arrays, kerasnb tensors or nested Python lists of numbers, alone or in lists, tuples and
+  dicts (several inputs or outputs). Sliced into ``batch_size`` batches, shuffled each epoch if asked.
+* **a Sequence**: anything with ``__len__``, ``__getitem__`` and ``on_epoch_end`` (``kerasnb.utils.Sequence``);
+  ``seq[i]`` is batch ``i``.
+* **a generator or iterator** yielding batches; a one-shot generator is consumed across epochs.
+
+A batch from a Sequence or generator may be ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``. Batches hold
+arrays (NumPy, or CuPy where the data already was), with floating-point data cast to ``config.floatx()`` as Keras
+does, so float64 NumPy data trains in float32.
+"""
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from kerasnb import config
+from kerasnb.engine.arrays import array_module, is_array, to_numpy
+from kerasnb.engine.random import global_generator
+from kerasnb.engine.tensor import Tensor
+
+RAN_OUT_OF_DATA = (
+    "Your input ran out of data; interrupting training. Make sure that your dataset or generator can generate at "
+    "least `steps_per_epoch * epochs` batches."
+)
+
+
+# -- nested structures of arrays ----------------------------------------------------------------------------
+def _map(fn, data):
+    """Apply ``fn`` to every array in a nest of lists, tuples and dicts (``None`` stays ``None``)."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {key: _map(fn, value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(_map(fn, value) for value in data)
+    return fn(data)
+
+
+def _leaves(data):
+    """The arrays in a nest, in order."""
+    found = []
+    _map(found.append, data)
+    return found
+
+
+def _holds_arrays(data):
+    """True if ``data`` is, or contains, an array, tensor or dict: then a list or tuple is a structure of inputs,
+    not one array written as nested Python lists."""
+    if isinstance(data, (Tensor, dict)) or is_array(data):
+        return True
+    return isinstance(data, (list, tuple)) and any(_holds_arrays(value) for value in data)
+
+
+def _standardize(data, name):
+    """Tensors become their arrays, and nested lists of numbers become NumPy arrays; structures are kept."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {key: _standardize(value, f"{name}[{key!r}]") for key, value in data.items()}
+    if isinstance(data, (list, tuple)) and _holds_arrays(data):
+        return type(data)(_standardize(value, f"{name}[{i}]") for i, value in enumerate(data))
+    if isinstance(data, Tensor):
+        return data.data
+    if is_array(data):
+        return data
+    array = np.asarray(data)
+    if array.dtype == object or array.ndim == 0:
+        raise ValueError(f"`{name}` must be an array (or a list, tuple or dict of arrays). Received: {data!r}")
+    return array
+
+
+def _cast_floats(array):
+    """Floating-point arrays in ``config.floatx()`` (Keras does the same), everything else as it is."""
+    floatx = config.floatx()
+    if array.dtype.kind == "f" and array.dtype != np.dtype(floatx):
+        return array.astype(floatx)
+    return array
+
+
+def unpack_x_y_sample_weight(data):
+    """Split one batch as a generator or Sequence gives it (``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sw)``).
+
+    Example:
+        >>> unpack_x_y_sample_weight((np.ones(2), np.zeros(2)))
+        (array([1., 1.]), array([0., 0.]), None)
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if 1 <= len(data) <= 3:
+        return data + (None,) * (3 - len(data))
+    raise ValueError(f"A batch must be `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`; got a tuple of {len(data)}.")
+
+
+def check_data_cardinality(x, y=None, sample_weight=None):
+    """Raise ``ValueError`` unless every array in ``x``, ``y`` and ``sample_weight`` has the same length.
+
+    Example:
+        >>> check_data_cardinality(np.zeros((100, 2)), np.zeros(99))
+        Traceback (most recent call last):
+        ...
+        ValueError: Data cardinality is ambiguous: x sizes: 100, y sizes: 99. Make sure all arrays contain the same
+        number of samples.
+    """
+    parts = [("x", x), ("y", y), ("sample_weight", sample_weight)]
+    sizes = {label: [int(a.shape[0]) if a.ndim else 0 for a in _leaves(data)] for label, data in parts}
+    if len({size for label_sizes in sizes.values() for size in label_sizes}) > 1:
+        listed = ", ".join(f"{label} sizes: {', '.join(map(str, s))}" for label, s in sizes.items() if s)
+        raise ValueError(
+            f"Data cardinality is ambiguous: {listed}. Make sure all arrays contain the same number of samples."
+        )
+
+
+def class_weight_to_sample_weights(y, class_weight):
+    """One weight per sample, ``class_weight[label]`` (1.0 for classes it does not name), from integer labels
+    ``(N,)``/``(N, 1)`` or one-hot rows ``(N, C)``.
+
+    Example:
+        >>> class_weight_to_sample_weights(np.array([0, 1, 1]), {0: 1.0, 1: 3.0})
+        array([1., 3., 3.], dtype=float32)
+    """
+    labels = to_numpy(y)
+    if labels.ndim > 1:
+        labels = labels.argmax(axis=-1) if labels.shape[-1] > 1 else labels[..., 0]
+    labels = np.round(labels).astype("int64")
+    weights = np.array([class_weight.get(int(c), 1.0) for c in labels.reshape(-1)], dtype=config.floatx())
+    return array_module(y).asarray(weights.reshape(labels.shape))
+
+
+# -- the adapter --------------------------------------------------------------------------------------------
+def _is_sequence(x):
+    """Duck typing as Keras: an object that hands out batches by index and hears about epoch ends."""
+    return all(hasattr(x, name) for name in ("__len__", "__getitem__", "on_epoch_end"))
+
+
+def _is_positive_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
+
+
+class DataAdapter:
+    """Batches of ``(x, y, sample_weight)`` for one epoch each time it is iterated.
+
+    Args:
+        x, y, sample_weight: arrays (or lists/tuples/dicts of them), or a Sequence or generator in ``x`` alone.
+        batch_size: samples per batch for array data (the last batch may be smaller). ``None`` means 32, or
+            enough to cover the data in ``steps`` batches.
+        shuffle: draw a new order of the samples every epoch (arrays), or of the batches (Sequence), from
+            ``kerasnb.engine.random.global_generator()``, so ``keras.utils.set_random_seed`` makes it repeatable.
+            ``'batch'`` shuffles the order of contiguous batch-sized chunks instead. Generators are not shuffled.
+        steps: batches per epoch. Without it an epoch is one pass over the data. With it, each epoch takes the
+            next ``steps`` batches: array data and Sequences start a fresh pass whenever one ends, a generator
+            simply continues.
+        class_weight: ``{class: weight}``; each sample's weight is multiplied by its class's weight.
+        whole: one batch holding all the array data, as ``train_on_batch`` needs (``batch_size`` is ignored).
+
+    Iterate it (or call :meth:`batches`) once per epoch, and call :meth:`on_epoch_end` after each epoch (early
+    stops included): a Sequence hears about it there. After an epoch, ``exhausted`` is True if the data ran out
+    before the epoch was complete (a generator used up, with a warning as in Keras): the trainer should stop
+    there. ``num_batches`` is the number of batches per epoch (``None`` for a generator without ``steps`` until
+    it has ended once); ``num_samples`` that of samples (``None`` unless arrays).
+
+    Example:
+        >>> data = DataAdapter(np.arange(10.0).reshape(5, 2), np.arange(5), batch_size=2)
+        >>> data.num_batches, data.num_samples
+        (3, 5)
+        >>> [(x.shape, y.tolist()) for x, y, sw in data]
+        [((2, 2), [0, 1]), ((2, 2), [2, 3]), ((1, 2), [4])]
+    """
+
+    def __init__(
+        self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None, class_weight=None, whole=False
+    ):
+        if x is None:
+            raise ValueError("`fit`/`evaluate` got x=None. Pass your input data as `x`.")
+        if batch_size is not None and not _is_positive_int(batch_size):
+            raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
+        if steps is not None and not _is_positive_int(steps):
+            raise ValueError(f"`steps` must be a positive integer or None. Received: steps={steps!r}")
+        if class_weight is not None and not isinstance(class_weight, dict):
+            raise ValueError(f"`class_weight` must be a dict {{class: weight}}. Received: {class_weight!r}")
+        self.shuffle = shuffle
+        self.steps = steps
+        self.class_weight = class_weight
+        self.exhausted = False
+        self.num_samples = None
+        self.batch_size = None
+        self._stream = None  # with `steps`: the batches not taken yet, carried from one epoch to the next
+
+        if isinstance(x, (Tensor, list, tuple, dict)) or is_array(x) or hasattr(x, "__array__"):
+            self._kind = "arrays"
+            self._x = _standardize(x, "x")
+            self._y = _standardize(y, "y")
+            self._sw = _standardize(sample_weight, "sample_weight")
+            check_data_cardinality(self._x, self._y, self._sw)
+            first = next(iter(_leaves(self._x)), None)
+            if first is None or first.ndim == 0 or first.shape[0] == 0:
+                raise ValueError(f"`x` holds no samples: there is nothing to make batches of. Received: x={x!r}")
+            self.num_samples = int(first.shape[0])
+            if whole:
+                batch_size, steps, self.steps = self.num_samples, None, None
+            self.batch_size = batch_size or (math.ceil(self.num_samples / steps) if steps else 32)
+            self.num_batches = steps or math.ceil(self.num_samples / self.batch_size)
+        else:
+            self._kind = "sequence" if _is_sequence(x) else "iterator"
+            if whole:
+                raise ValueError(f"`x` must be arrays for a single-batch call; a {type(x).__name__} was passed.")
+            if self._kind == "iterator" and (not hasattr(x, "__iter__") or isinstance(x, (str, bytes))):
+                raise ValueError(f"Unrecognized data type: x={x!r} (of type {type(x).__name__})")
+            source = "Sequence" if self._kind == "sequence" else "generator"
+            for name, value, what in (("y", y, "the targets"), ("sample_weight", sample_weight, "the sample weights")):
+                if value is not None:
+                    raise ValueError(
+                        f"When providing `x` as a {source}, `{name}` should not be passed. Instead, {what} should "
+                        f"be included as part of the {source}."
+                    )
+            self._source = x
+            self.num_batches = steps or (len(x) if self._kind == "sequence" else None)
+
+    def batches(self):
+        """Yield the ``(x, y, sample_weight)`` batches of one epoch. Call :meth:`on_epoch_end` after each epoch.
+
+        Example:
+            >>> data = DataAdapter(np.arange(4.0), batch_size=3)
+            >>> [x.tolist() for x, _, _ in data.batches()]
+            [[0.0, 1.0, 2.0], [3.0]]
+        """
+        if self._kind == "sequence" and hasattr(self._source, "on_epoch_begin"):
+            self._source.on_epoch_begin()
+        if self.steps is None:
+            count = 0
+            for batch in self._one_pass():
+                count += 1
+                yield self._finish(batch)
+            if count == 0 and self._kind == "iterator":
+                self._ran_out()
+            elif self.num_batches is None:
+                self.num_batches = count  # a generator's length, known now that it ended
+        else:
+            if self._stream is None:
+                self._stream = self._endless()
+            for _ in range(self.steps):
+                batch = next(self._stream, None)
+                if batch is None:
+                    self._ran_out()
+                    return
+                yield self._finish(batch)
+
+    def __iter__(self):
+        return self.batches()
+
+    def on_epoch_end(self):
+        """Tell a Sequence that the epoch is over (Sequences reshuffle or regenerate their data there)."""
+        if self._kind == "sequence":
+            self._source.on_epoch_end()
+
+    def _ran_out(self):
+        self.exhausted = True
+        warnings.warn(RAN_OUT_OF_DATA, stacklevel=3)
+
+    def _endless(self):
+        """Pass after pass over the data; stops only when a pass is empty (a used-up generator)."""
+        while True:
+            empty = True
+            for batch in self._one_pass():
+                empty = False
+                yield batch
+            if empty:
+                return
+
+    def _one_pass(self):
+        """The raw batches of one pass over the data, as ``(x, y, sample_weight)``."""
+        if self._kind == "iterator":
+            # A generator or iterator continues where it stopped; a re-iterable object starts again.
+            source = self._source if hasattr(self._source, "__next__") else iter(self._source)
+            for batch in source:
+                yield unpack_x_y_sample_weight(batch)
+        elif self._kind == "sequence":
+            order = range(len(self._source))
+            if self.shuffle:
+                order = global_generator().permutation(len(self._source))
+            for index in order:
+                yield unpack_x_y_sample_weight(self._source[int(index)])
+        else:
+            for index in self._batch_indices():
+                yield tuple(_map(lambda a, i=index: _take(a, i), part) for part in (self._x, self._y, self._sw))
+
+    def _batch_indices(self):
+        """One index (a slice, or an array of positions when shuffled) per batch of array data."""
+        n, size = self.num_samples, self.batch_size
+        starts = np.arange(0, n, size)
+        if self.shuffle == "batch":
+            # Whole chunks in a new order (the last, partial one stays last): each batch is still a contiguous
+            # slice, which is what data that is slow to index at random (HDF5) needs. As Keras 2's batch_shuffle.
+            full = n // size
+            starts = np.concatenate([global_generator().permutation(starts[:full]), starts[full:]])
+        elif self.shuffle:
+            order = global_generator().permutation(n)
+            return [order[start : start + size] for start in starts]
+        return [slice(int(start), int(start) + size) for start in starts]
+
+    def _finish(self, batch):
+        """Arrays in floatx, and the class weights folded into the sample weights."""
+        names = ("x", "y", "sample_weight")
+        x, y, sw = (_map(_cast_floats, _standardize(part, name)) for part, name in zip(batch, names))
+        if self.class_weight is not None:
+            if y is None or isinstance(y, (list, tuple, dict)):
+                raise ValueError(
+                    "`class_weight` is only supported for Models with a single output, and needs the targets `y`."
+                )
+            weights = class_weight_to_sample_weights(y, self.class_weight)
+            if sw is None:
+                sw = weights
+            else:  # line up (N,) class weights with (N, 1, ...) sample weights before multiplying
+                sw = sw * weights.reshape(weights.shape + (1,) * (sw.ndim - weights.ndim))
+        return x, y, sw
+
+
+def _take(array, index):
+    """Rows ``index`` (a slice or NumPy positions) of a NumPy or CuPy array."""
+    return array[index if isinstance(index, slice) else array_module(array).asarray(index)]
+
+
+def train_validation_split(arrays, validation_split):
+    """Split a nest of arrays such as ``(x, y, sample_weight)`` into ``(train, validation)``: the **last**
+    ``validation_split`` of the samples, taken before any shuffling, are for validation (as in Keras). ``0`` gives
+    ``(arrays, None)``.
+
+    Example:
+        >>> (x_train, y_train), (x_val, y_val) = train_validation_split((np.arange(10), np.arange(10) * 2), 0.2)
+        >>> x_train.tolist(), x_val.tolist(), y_val.tolist()
+        ([0, 1, 2, 3, 4, 5, 6, 7], [8, 9], [16, 18])
+    """
+    is_number = isinstance(validation_split, (numbers.Real, np.number)) and not isinstance(validation_split, bool)
+    if not is_number or not 0 <= validation_split < 1:
+        raise ValueError(f"validation_split must be in [0, 1). Received: validation_split={validation_split}")
+    unsplittable = _not_array_data(arrays)
+    if unsplittable:
+        raise ValueError(
+            "Argument `validation_split` is only supported for tensors or NumPy arrays. "
+            f"Found incompatible type in the input: {unsplittable}"
+        )
+    if isinstance(arrays, (list, tuple)):  # the parts (x, y, sample_weight) never merge into one array
+        data = type(arrays)(_standardize(part, "data") for part in arrays)
+    else:
+        data = _standardize(arrays, "data")
+    if validation_split == 0:
+        return data, None
+    leaves = _leaves(data)
+    if not leaves:
+        return data, data
+    if isinstance(data, tuple) and len(data) <= 3:
+        check_data_cardinality(*data)  # the usual (x, y, sample_weight): the message names each part
+    else:
+        check_data_cardinality(data)
+    n = int(leaves[0].shape[0])
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"Training data contains {n} samples, which is not sufficient to split it into a validation and training "
+            f"set as specified by `validation_split={validation_split}`. Either provide more data, or a different "
+            "value for the `validation_split` argument."
+        )
+    return _map(lambda a: a[:split_at], data), _map(lambda a: a[split_at:], data)
+
+
+def _not_array_data(data):
+    """The types in a nest that are not array data (generators, Sequences, ...): those cannot be split."""
+    if data is None or isinstance(data, (numbers.Number, np.generic, Tensor)) or is_array(data):
+        return []
+    if hasattr(data, "__array__"):
+        return []
+    if isinstance(data, dict):
+        data = list(data.values())
+    if isinstance(data, (list, tuple)):
+        return [kind for value in data for kind in _not_array_data(value)]
+    return [type(data)]

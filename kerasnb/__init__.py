@@ -4,25 +4,62 @@ Use it as you would Keras::
 
     import kerasnb as keras
 
-    x = keras.Variable([1.0, 2.0, 3.0])
-    with keras.GradientTape() as tape:
-        y = keras.ops.sum(x ** 2)
-    tape.gradient(y, x)   # [2. 4. 6.]
+    model = keras.Sequential([
+        keras.layers.Dense(64, activation="relu", input_shape=(32,)),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+
+and look inside whenever you like: ``keras.GradientTape`` records the ops of a forward pass, and every op in
+``keras.ops`` is a forward and a hand-written backward a few lines long.
 """
 
-from kerasnb import backend, config, ops, testing, utils
+from kerasnb import (
+    activations,
+    backend,
+    callbacks,
+    config,
+    constraints,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    regularizers,
+    testing,
+    utils,
+)
 from kerasnb.engine.autograd import GradientTape
 from kerasnb.engine.tensor import Tensor, Variable
+from kerasnb.layers.input_layer import Input
+from kerasnb.layers.keras_tensor import KerasTensor
+from kerasnb.models import Model, Sequential
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GradientTape",
+    "Input",
+    "KerasTensor",
+    "Model",
+    "Sequential",
     "Tensor",
     "Variable",
+    "activations",
     "backend",
+    "callbacks",
     "config",
+    "constraints",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
     "ops",
+    "optimizers",
+    "regularizers",
     "testing",
     "utils",
     "__version__",

@@ -1,0 +1,171 @@
+"""``Sequential``: a plain stack of layers, each feeding the next."""
+
+from kerasnb.layers.input_layer import InputLayer
+from kerasnb.layers.keras_tensor import KerasTensor
+from kerasnb.layers.layer import Layer, unique_name
+from kerasnb.models.model import Model
+
+
+class Sequential(Model):
+    """A stack of layers where each layer has one input and one output.
+
+    The model is built (its weights created) as soon as the input shape is known: from a first layer given
+    ``input_shape=``/``input_dim=``, from a ``keras.Input`` added first, or else on the first batch of data.
+
+    Example:
+        >>> model = keras.Sequential([
+        ...     keras.layers.Dense(16, activation="relu", input_shape=(16,)),
+        ...     keras.layers.Dense(4, activation="relu"),
+        ... ])
+        >>> model.add(keras.layers.Dense(1))
+        >>> [layer.count_params() for layer in model.layers], model.count_params()
+        ([272, 68, 5], 345)
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name or unique_name("sequential"))
+        self._layers = []
+        self._input_layer = None
+        self._layer_outputs = []  # the symbolic output of each layer, once built
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._build_if_shape_known()
+
+    @property
+    def layers(self):
+        """The model's layers, in order (the input layer is not listed)."""
+        return list(self._layers)
+
+    def add(self, layer, rebuild=True):
+        """Add a layer on top of the stack (or a ``keras.Input`` first, to fix the input shape)."""
+        if isinstance(layer, KerasTensor) and layer._keras_history and isinstance(layer._keras_history[0],
+                                                                                   InputLayer):
+            layer = layer._keras_history[0]
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_layer is not None:
+                raise ValueError(
+                    "An Input can only be the first thing added to a Sequential model. Received it after "
+                    f"{[layer_.name for layer_ in self._layers] or 'another Input'}."
+                )
+            self._input_layer = layer
+        elif not isinstance(layer, Layer):
+            raise TypeError(
+                f"The added layer must be an instance of class Layer. Received: layer={layer!r} of type "
+                f"{type(layer).__name__}."
+            )
+        else:
+            if any(existing.name == layer.name for existing in self._layers):
+                raise ValueError(
+                    "All layers added to a Sequential model should have unique names. Name "
+                    f"'{layer.name}' is already the name of a layer in this model. Update the `name` argument "
+                    "to pass a unique name."
+                )
+            self._layers.append(layer)
+        if rebuild:
+            self._build_if_shape_known()
+
+    def pop(self, rebuild=True):
+        """Remove and return the last layer."""
+        if not self._layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self._layers.pop()
+        self.built = False
+        self._layer_outputs = []
+        if rebuild:
+            self._build_if_shape_known()
+        return layer
+
+    def _input_batch_shape(self):
+        if self._input_layer is not None:
+            return self._input_layer.batch_shape
+        if self._layers and self._layers[0]._batch_input_shape is not None:
+            return self._layers[0]._batch_input_shape
+        return None
+
+    def _build_if_shape_known(self):
+        shape = self._input_batch_shape()
+        if shape is not None and self._layers:
+            self._build_graph(shape)
+
+    def build(self, input_shape=None):
+        """Build the model for inputs of ``input_shape`` (batch axis included; ``None`` sizes allowed)."""
+        if input_shape is None:
+            input_shape = self._input_batch_shape()
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument to build a Sequential model.")
+        self._build_graph(tuple(input_shape))
+
+    def _build_graph(self, batch_shape):
+        """Call each layer on symbolic tensors: this creates the weights and records every output shape."""
+        if self._input_layer is None or tuple(self._input_layer.batch_shape) != tuple(batch_shape):
+            first = self._layers[0].name if self._layers else "input"
+            dtype = self._input_layer.dtype if self._input_layer is not None else None
+            self._input_layer = InputLayer(batch_shape=batch_shape, dtype=dtype, name=f"{first}_input")
+        # Forget the nodes of an earlier build, so each layer keeps one call in this model's graph.
+        for layer, node in zip(self._layers, [t._keras_history for t in self._layer_outputs]):
+            if node[0] is layer and node[1] < len(layer._inbound_nodes):
+                del layer._inbound_nodes[node[1]]
+        x = self._input_layer.output
+        outputs = []
+        for layer in self._layers:
+            x = layer(x)
+            outputs.append(x)
+        self._layer_outputs = outputs
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        for layer in self._layers:
+            x = layer(x) if training is None else layer(x, training=training)
+        return x
+
+    def compute_output_spec(self, *args, **kwargs):
+        inputs = args[0]
+        if not self.built:
+            self._build_graph(inputs.shape)
+        last = self._layer_outputs[-1]
+        return KerasTensor((inputs.shape[0], *last.shape[1:]), last.dtype)
+
+    def _build_for(self, inputs):
+        self._build_graph((None, *inputs.shape[1:]))
+
+    @property
+    def input(self):
+        if self._input_layer is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined input yet: it is not built.")
+        return self._input_layer.output
+
+    @property
+    def output(self):
+        if not self._layer_outputs:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined output yet: it is not built.")
+        return self._layer_outputs[-1]
+
+    @property
+    def inputs(self):
+        return [self.input]
+
+    @property
+    def outputs(self):
+        return [self.output]
+
+    @property
+    def input_shape(self):
+        return self.input.shape
+
+    @property
+    def output_shape(self):
+        return self.output.shape
+
+    @property
+    def input_names(self):
+        return [self._input_layer.name] if self._input_layer is not None else []
+
+    @property
+    def output_names(self):
+        return [self._layers[-1].name] if self._layers else []
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable,
+                "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                           for layer in self._layers]}

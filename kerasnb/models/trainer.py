@@ -1,0 +1,372 @@
+"""Training: ``compile``, ``fit``, ``evaluate``, ``predict`` and the overridable ``train_step`` /
+``test_step`` / ``predict_step`` — one training loop, readable top to bottom.
+
+``fit`` is: turn the data into batches (:mod:`kerasnb.models.data_adapter`), then for each epoch reset the
+metrics, run ``train_step`` on each batch inside the callback hooks, evaluate on the validation data (its keys
+get ``val_``), and end the epoch. ``train_step`` is the textbook step: forward under a ``GradientTape``, loss,
+gradients, optimizer update, metrics.
+"""
+
+import sys
+
+import numpy as np
+
+from kerasnb.engine.autograd import GradientTape, no_recording
+from kerasnb.engine.tensor import Tensor
+from kerasnb.layers.keras_tensor import flatten, pack_like
+from kerasnb.models.data_adapter import unpack_x_y_sample_weight
+
+
+class Trainer:
+    """The training half of :class:`~kerasnb.Model` (a mixin: it uses the model's ``__call__`` and weights)."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+
+    # ---------------------------------------------------------------------------------------------------------
+    # compile
+    # ---------------------------------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                run_eagerly=None, steps_per_execution=None, jit_compile=None, auto_scale_loss=None, **kwargs):
+        """Configure the model for training.
+
+        Args:
+            optimizer: a name (``'adam'``, ``'sgd'``, ``'rmsprop'``) or an optimizer instance.
+            loss: a name (``'mse'``, ``'categorical_crossentropy'``, ...), a ``Loss``, a function
+                ``fn(y_true, y_pred)``; for several outputs a list (in output order) or a dict by output name.
+            metrics: a list of names (``'accuracy'``, ``'mae'``), metric objects or functions; or a list/dict per
+                output. ``'accuracy'``/``'acc'`` picks binary, categorical or sparse categorical accuracy from
+                the shapes of the labels and predictions, as Keras does.
+            loss_weights: a list or dict of scalars weighting each output's loss.
+            weighted_metrics: metrics that also receive ``sample_weight``/``class_weight``.
+            run_eagerly, steps_per_execution, jit_compile: accepted for Keras compatibility; kerasnb always runs
+                eagerly, one step at a time.
+
+        Unknown names fail here, not later, with the closest valid name.
+
+        Example:
+            >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+            >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        """
+        from kerasnb import metrics as metrics_module
+        from kerasnb import optimizers
+        from kerasnb.models.compile_utils import CompileLoss, CompileMetrics
+
+        if kwargs:
+            raise TypeError(f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._compile_loss = CompileLoss(loss, loss_weights)
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.compiled = True
+        self.stop_training = False
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise ValueError(
+                f"You must call `compile()` before calling `{method}()`: it sets the optimizer, the loss and the "
+                "metrics, e.g. `model.compile(optimizer='adam', loss='mse')`."
+            )
+
+    @property
+    def metrics(self):
+        """The metrics tracked in training: the loss tracker, then the compiled metrics."""
+        result = []
+        if self._loss_tracker is not None:
+            result.append(self._loss_tracker)
+        if self._compile_loss is not None:
+            result.extend(self._compile_loss.metrics)  # per-output losses, for models with several outputs
+        if self._compile_metrics is not None:
+            result.extend(self._compile_metrics.metrics)
+        return result
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    # ---------------------------------------------------------------------------------------------------------
+    # The steps: override these to customise training, as in Keras 3.
+    # ---------------------------------------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled losses of all outputs, weighted, plus the layers' own losses (regularization)."""
+        loss = self._compile_loss(y, y_pred, sample_weight, self._output_names())
+        extra = self.losses
+        if extra:
+            from kerasnb import ops
+
+            loss = loss + ops.sum(ops.stack([ops.cast(e, loss.dtype) for e in extra]))
+        return loss
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with this batch and return every metric's current result."""
+        self._compile_metrics.update_state(y, y_pred, sample_weight, self._output_names())
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """The current result of every metric, as a dict of Python floats."""
+        return {m.name: _to_float(m.result()) for m in self.metrics}
+
+    def train_step(self, data):
+        """One step of training on a batch ``data = (x, y, sample_weight)``: forward, loss, gradients, update."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        trainable = self.trainable_weights
+        if trainable:
+            grads = tape.gradient(loss, trainable)
+            self.optimizer.apply(grads, trainable)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """One step of evaluation on a batch: forward in inference mode, loss and metrics, nothing recorded."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with no_recording():
+            y_pred = self(x, training=False)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        with no_recording():
+            return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs for a batch, in inference mode."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        with no_recording():
+            return self(x, training=False)
+
+    # ---------------------------------------------------------------------------------------------------------
+    # fit / evaluate / predict
+    # ---------------------------------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
+        """Train the model for ``epochs`` passes over the data. Returns a ``History`` (``history.history`` holds
+        each epoch's logs).
+
+        Args:
+            x, y: inputs and targets: arrays, lists of arrays (several inputs/outputs), dicts by name, a Python
+                generator yielding ``(x, y)`` or ``(x, y, sample_weight)``, or a ``keras.utils.Sequence``.
+            batch_size: samples per step (default 32; not used with generators and Sequences).
+            epochs: the number of epochs (passes over the data) to train until.
+            verbose: ``'auto'``, 0 (silent), 1 (progress bar) or 2 (one line per epoch).
+            callbacks: a list of ``keras.callbacks.Callback``.
+            validation_split: the fraction (in [0, 1)) of the data, taken from its end, to validate on.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``, or a generator.
+            shuffle: shuffle the training samples before each epoch.
+            class_weight: a dict ``{class: weight}`` weighting the loss of each class.
+            sample_weight: an array of per-sample loss weights.
+            initial_epoch: the epoch to start at (to resume training).
+            steps_per_epoch, validation_steps: batches per epoch (needed for endless generators).
+            validation_batch_size: the batch size for validation (default ``batch_size``).
+            validation_freq: validate every this many epochs.
+
+        Example:
+            >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+            >>> model.compile(optimizer="sgd", loss="mse")
+            >>> history = model.fit(np.ones((8, 2)), np.ones((8, 1)), epochs=2, verbose=0)
+            >>> history.epoch, sorted(history.history)
+            ([0, 1], ['loss'])
+        """
+        from kerasnb.models.data_adapter import DataAdapter, train_validation_split
+
+        self._assert_compiled("fit")
+        _check_count("epochs", epochs)
+        _check_count("initial_epoch", initial_epoch)
+        if not isinstance(validation_freq, int) or validation_freq < 1:
+            raise ValueError(
+                f"`validation_freq` must be a positive integer. Received: validation_freq={validation_freq}"
+            )
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight), validation_split)
+        elif validation_split:
+            train_validation_split((x, y, sample_weight), validation_split)  # still check its value
+        train = DataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle, steps=steps_per_epoch,
+                            class_weight=class_weight)
+        val = None
+        if validation_data is not None:
+            vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
+            val = DataAdapter(vx, vy, vsw, batch_size=validation_batch_size or batch_size, shuffle=False,
+                              steps=validation_steps)
+        verbose = _resolve_verbose(verbose)
+        callbacks = self._callback_list(callbacks, verbose, epochs, train.num_batches, add_history=True)
+
+        self.stop_training = False
+        callbacks.on_train_begin()
+        epoch_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            logs = {}
+            for step, batch in enumerate(train.batches()):
+                callbacks.on_train_batch_begin(step)
+                logs = self.train_step(batch)
+                callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(self.get_metrics_result() if logs is not None else {})
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_adapter(val, callbacks)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            train.on_epoch_end()
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training or train.exhausted:
+                break
+        callbacks.on_train_end(logs=epoch_logs)
+        return self.history
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict=False, **kwargs):
+        """The loss and metrics on the given data, in inference mode.
+
+        Returns:
+            The loss alone when there are no metrics, else ``[loss, metric_1, ...]`` — or a dict with
+            ``return_dict=True``.
+
+        Example:
+            >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,), kernel_initializer="zeros")])
+            >>> model.compile(loss="mse", metrics=["mae"])
+            >>> model.evaluate(np.ones((4, 2)), np.full((4, 1), 2.0), verbose=0)
+            [4.0, 2.0]
+        """
+        from kerasnb.models.data_adapter import DataAdapter
+
+        self._assert_compiled("evaluate")
+        if kwargs:
+            raise TypeError(f"Invalid keyword argument(s) in `evaluate()`: {sorted(kwargs)}")
+        data = DataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=False, steps=steps)
+        verbose = _resolve_verbose(verbose)
+        callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches)
+        logs = self._evaluate_adapter(data, callbacks)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_adapter(self, data, callbacks):
+        self.reset_metrics()
+        callbacks.on_test_begin()
+        for step, batch in enumerate(data.batches()):
+            callbacks.on_test_batch_begin(step)
+            logs = self.test_step(batch)
+            callbacks.on_test_batch_end(step, logs)
+        logs = self.get_metrics_result()
+        data.on_epoch_end()
+        callbacks.on_test_end(logs)
+        return logs
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for ``x``, batch by batch, as NumPy arrays (no gradient graph is recorded).
+
+        Example:
+            >>> model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+            >>> model.predict(np.ones((5, 3)), verbose=0).shape
+            (5, 2)
+        """
+        from kerasnb.models.data_adapter import DataAdapter
+
+        data = DataAdapter(x, None, None, batch_size=batch_size, shuffle=False, steps=steps)
+        verbose = _resolve_verbose(verbose)
+        callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches)
+        callbacks.on_predict_begin()
+        outputs = []
+        for step, batch in enumerate(data.batches()):
+            callbacks.on_predict_batch_begin(step)
+            out = self.predict_step(batch)
+            outputs.append(out)
+            callbacks.on_predict_batch_end(step, {"outputs": out})
+        callbacks.on_predict_end()
+        if not outputs:
+            raise ValueError("`predict` received no data: the input has no samples or the generator was empty.")
+        flat = [flatten(o) for o in outputs]
+        joined = [np.concatenate([_numpy(parts[i]) for parts in flat]) for i in range(len(flat[0]))]
+        return pack_like(outputs[0], joined) if isinstance(outputs[0], (list, tuple, dict)) else joined[0]
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One training step on one batch. Returns the loss (and metrics) like ``evaluate``."""
+        from kerasnb.models.data_adapter import DataAdapter
+
+        self._assert_compiled("train_on_batch")
+        data = DataAdapter(x, y, sample_weight, batch_size=None, whole=True, class_weight=class_weight)
+        logs = self.train_step(next(iter(data.batches())))
+        return _format_logs(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics on one batch, in inference mode (metrics are reset first)."""
+        from kerasnb.models.data_adapter import DataAdapter
+
+        self._assert_compiled("test_on_batch")
+        self.reset_metrics()
+        data = DataAdapter(x, y, sample_weight, batch_size=None, whole=True)
+        return _format_logs(self.test_step(next(iter(data.batches()))), return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch, as NumPy arrays."""
+        out = self.predict_step((x,))
+        return pack_like(out, [_numpy(o) for o in flatten(out)]) if isinstance(out, (list, tuple, dict)) else (
+            _numpy(out))
+
+    # ---------------------------------------------------------------------------------------------------------
+    def _output_names(self):
+        names = getattr(self, "output_names", None)
+        return list(names) if names else None
+
+    def _callback_list(self, callbacks, verbose, epochs, steps, add_history=False):
+        from kerasnb.callbacks import CallbackList
+
+        if isinstance(callbacks, CallbackList):
+            return callbacks
+        return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0, model=self,
+                            verbose=verbose, epochs=epochs, steps=steps)
+
+
+def _batch_size(x):
+    first = flatten(x)[0]
+    return int(first.shape[0]) if hasattr(first, "shape") and len(first.shape) else 1
+
+
+def _to_float(value):
+    if isinstance(value, Tensor):
+        value = value.numpy()
+    return float(np.asarray(value))
+
+
+def _numpy(value):
+    return value.numpy() if isinstance(value, Tensor) else np.asarray(value)
+
+
+def _format_logs(logs, return_dict):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _check_count(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")
+
+
+def _resolve_verbose(verbose):
+    """'auto' is 1 where a progress bar can redraw in place (a terminal or a notebook), else 2."""
+    if verbose == "auto":
+        from kerasnb.utils.progbar import _dynamic_display
+
+        return 1 if _dynamic_display(sys.stdout) else 2
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+    return int(verbose)
+
+

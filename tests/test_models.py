@@ -309,3 +309,25 @@ def test_training_flag_reaches_nested_dropout():
     x = np.ones((4, 100), "float32")
     np.testing.assert_array_equal(model(x).numpy(), x)
     assert (model(x, training=True).numpy() == 0).any()
+
+
+def test_masks_pass_through_masking_aware_layers_and_reach_call():
+    class MakeMask(keras.layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+        def compute_mask(self, inputs, mask=None):
+            return keras.ops.not_equal(inputs[..., 0], 0)
+
+    class UseMask(keras.layers.Layer):
+        def call(self, inputs, mask=None):
+            self.seen = None if mask is None else mask.numpy().tolist()
+            return inputs
+
+    use = UseMask()
+    model = keras.Sequential([MakeMask(), layers.Dense(2, kernel_initializer="ones"), use])
+    model(np.array([[[1.0], [0.0], [2.0]]]))
+    assert use.seen == [[True, False, True]]  # computed by MakeMask, passed on by Dense (supports_masking)
+    plain = keras.Sequential([layers.Dense(2), UseMask()])
+    plain(np.ones((1, 3, 1)))
+    assert plain.layers[-1].seen is None

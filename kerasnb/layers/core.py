@@ -25,6 +25,8 @@ class Dense(Layer):
         16
     """
 
+    supports_masking = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -92,6 +94,8 @@ class Activation(Layer):
         >>> keras.layers.Activation("relu")(np.array([[-1.0, 2.0]])).numpy()
         array([[0., 2.]], dtype=float32)
     """
+
+    supports_masking = True
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)

@@ -396,20 +396,24 @@ class Layer:
         # 1. Symbolic inputs (keras.Input): record a node of the functional graph instead of computing.
         if any_symbolic(args) or any_symbolic(kwargs):
             return self._symbolic_call(args, kwargs)
-        # 2. Convert the inputs: arrays become tensors, floats take the layer's dtype.
+        # 2. Convert the inputs: arrays become tensors, floats take the layer's dtype. Keep their masks.
+        masks = _masks_of(args[0])
         inputs = self._convert_inputs(args[0])
         # 3. Check them against the input spec, build on first use, check again (build may fix axes).
         check_input_spec(self, inputs)
         if not self.built:
             self._build_for(inputs)
             check_input_spec(self, inputs)
-        # 4. Pass `training` on if `call` takes it (explicit, else inherited from an enclosing call).
-        takes_training, _ = _call_arguments(type(self).call)
+        # 4. Pass `training` on if `call` takes it (explicit, else inherited from an enclosing call), and the
+        #    inputs' masks (from Embedding(mask_zero=True) or Masking) if `call` takes `mask`.
+        takes_training, takes_mask = _call_arguments(type(self).call)
         training = kwargs.pop("training", None)
         if training is None:
             training = _training_stack[-1]
         if takes_training and training is not None:
             kwargs["training"] = training
+        if takes_mask and "mask" not in kwargs and masks is not None:
+            kwargs["mask"] = masks
         # 5. Call, with losses from add_loss starting afresh.
         self._losses = []
         _training_stack.append(training)
@@ -417,9 +421,23 @@ class Layer:
             outputs = self.call(inputs, *args[1:], **kwargs)
         finally:
             _training_stack.pop()
+        # 6. Attach the output mask, so the next layer receives it.
+        out_mask = self.compute_mask(inputs, kwargs.get("mask", masks))
+        if out_mask is not None:
+            for t, m in zip(flatten(outputs), flatten(out_mask) if isinstance(out_mask, (list, tuple)) else [
+                    out_mask] * len(flatten(outputs))):
+                if isinstance(t, Tensor):
+                    t._keras_mask = m
         if isinstance(outputs, Tensor):  # shown by summary() for layers of subclassed models
             self._summary_shape = (None, *outputs.shape[1:])
         return outputs
+
+    supports_masking = False
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: by default the input mask passes through layers that
+        ``supports_masking``, and is dropped by the others."""
+        return mask if self.supports_masking else None
 
     def _convert_inputs(self, inputs):
         def convert(x):
@@ -582,6 +600,15 @@ def _shape_structure(shapes):
     if isinstance(shapes, dict):
         return {k: _shape_structure(v) for k, v in shapes.items()}
     return [_shape_structure(s) for s in shapes]
+
+
+def _masks_of(inputs):
+    """The ``_keras_mask`` of each input tensor (one mask, a list, or ``None`` when no input has one)."""
+    leaves = flatten(inputs) if isinstance(inputs, (list, tuple, dict)) and not _is_numbers(inputs) else [inputs]
+    masks = [getattr(t, "_keras_mask", None) for t in leaves]
+    if all(m is None for m in masks):
+        return None
+    return masks[0] if len(masks) == 1 else masks
 
 
 def _walk(value):

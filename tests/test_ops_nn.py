@@ -245,3 +245,23 @@ def test_composite_function_matches_finite_differences_to_1e_6(rng):
     # The library's own checker agrees, at the same tolerance, with random output weights.
     report = check_gradients(_composite, x, w, b, atol=1e-6, rtol=0)
     assert report.ok and report.max_error < 1e-6
+
+
+def test_approximate_gelu_gradient_keeps_float32_precision_in_the_tail():
+    # 1 - tanh(u)² cancels to nothing in float32 where tanh(u) ≈ -1; the backward uses sech²(u) directly.
+    x64 = np.array([-4.95, -3.0, 2.5])
+    x = keras.Variable(x64.astype("float32"))
+    with keras.GradientTape() as tape:
+        y = ops.sum(ops.gelu(x, approximate=True))
+    got = tape.gradient(y, x).numpy()
+    c = np.sqrt(2 / np.pi)
+    u = c * (x64 + 0.044715 * x64**3)
+    want = 0.5 * (1 + np.tanh(u)) + 0.5 * x64 * (1 / np.cosh(u) ** 2) * c * (1 + 3 * 0.044715 * x64**2)
+    np.testing.assert_allclose(got, want, rtol=1e-4)
+
+
+def test_power_gradient_is_zero_for_exponent_zero_even_at_base_zero():
+    a = keras.Variable([0.0, 2.0])
+    with keras.GradientTape() as tape:
+        y = ops.sum(ops.power(a, 0.0))
+    np.testing.assert_array_equal(tape.gradient(y, a).numpy(), [0.0, 0.0])

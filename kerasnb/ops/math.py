@@ -84,7 +84,11 @@ class Power(Op):
 
     def backward(self, dy):
         xp = self.xp
-        da = dy * self.b * xp.power(self.a, self.b - 1) if self.needs_input_grad[0] else None
+        da = None
+        if self.needs_input_grad[0]:
+            # b·a^(b−1) is 0 where b = 0, also at a = 0 (where 0·0^(−1) would give nan), as torch and JAX say.
+            safe = xp.where(self.b == 0, 1, self.a)
+            da = dy * xp.where(self.b == 0, 0, self.b * xp.power(safe, self.b - 1))
         db = None
         if self.needs_input_grad[1]:
             positive = self.a > 0

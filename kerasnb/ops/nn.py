@@ -136,8 +136,10 @@ class Silu(Op):
 
 class Gelu(Op):
     """Exact: y = x·Φ(x) = x/2·(1 + erf(x/√2));  dx = dy·(Φ(x) + x·φ(x)).
-    Approximate: y = x/2·(1 + tanh(u)), u = √(2/π)(x + 0.044715x³);
-    dx = dy·(½(1 + t) + x/2·(1 − t²)·√(2/π)(1 + 3·0.044715x²)), t = tanh(u)."""
+    Approximate: y = x/2·(1 + tanh(u)) = x·s with s = sigmoid(2u), u = √(2/π)(x + 0.044715x³);
+    dx = dy·(s + 2x·s(1 − s)·√(2/π)(1 + 3·0.044715x²)).
+    (Through z = e^(−2|u|), s and s(1 − s) = z/(1 + z)² keep their digits where tanh(u) ≈ ±1, where
+    1 + tanh(u) and 1 − tanh(u)² would cancel to nothing in float32.)"""
 
     _C = _pymath.sqrt(2 / _pymath.pi)
 
@@ -148,17 +150,19 @@ class Gelu(Op):
         xp = self.xp
         self.x = x
         if self.approximate:
-            self.t = xp.tanh(self._C * (x + 0.044715 * x**3))
-            return 0.5 * x * (1 + self.t)
+            u = self._C * (x + 0.044715 * x**3)
+            z = xp.exp(-2 * xp.abs(u))
+            self.s = xp.where(u >= 0, 1 / (1 + z), z / (1 + z))
+            self.ds = z / ((1 + z) * (1 + z))
+            return x * self.s
         self.cdf = 0.5 * (1 + erf_array(xp, x / _pymath.sqrt(2)))
         return x * self.cdf
 
     def backward(self, dy):
         x = self.x
         if self.approximate:
-            t = self.t
             du = self._C * (1 + 3 * 0.044715 * x * x)
-            return dy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+            return dy * (self.s + 2 * x * self.ds * du)
         pdf = self.xp.exp(-0.5 * x * x) / _pymath.sqrt(2 * _pymath.pi)
         return dy * (self.cdf + x * pdf)
 

@@ -224,6 +224,8 @@ class Trainer:
             callbacks.on_epoch_end(epoch, epoch_logs)
             if self.stop_training or train.exhausted:
                 break
+        # With use_ema=True, the weights become their moving averages now that training is over (as Keras).
+        self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(logs=epoch_logs)
         return self.history
 

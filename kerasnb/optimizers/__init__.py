@@ -1,9 +1,13 @@
 """``kerasnb.optimizers``: the Keras optimizers — turning gradients into weight updates.
 
 * :class:`Optimizer` (:mod:`~kerasnb.optimizers.optimizer`) — the shared machinery: slots, clipping, weight
-  decay, learning-rate schedules, ``apply_gradients``/``apply``/``minimize``;
-* :class:`SGD` (:mod:`~kerasnb.optimizers.sgd`), :class:`Adam` (:mod:`~kerasnb.optimizers.adam`),
-  :class:`RMSprop` (:mod:`~kerasnb.optimizers.rmsprop`) — each just its ``update_step``, as the paper writes it.
+  decay, learning-rate schedules, the moving average of the weights (EMA), ``apply_gradients``/``apply``/
+  ``minimize``, and saving/restoring the state (``variables``, ``save_own_variables``/``load_own_variables``);
+* :class:`SGD`, :class:`Adam`, :class:`AdamW`, :class:`RMSprop`, :class:`Adagrad`, :class:`Adadelta`,
+  :class:`Adamax`, :class:`Nadam`, :class:`Ftrl`, :class:`Lion` — one module each (``kerasnb/optimizers/sgd.py``,
+  ...), each just its slots and its ``update_step``, written as the paper writes the rule;
+* :mod:`~kerasnb.optimizers.schedules` — learning rates that change with the step (``ExponentialDecay``,
+  ``CosineDecay``, ...).
 
 ``model.compile(optimizer="adam")`` goes through :func:`get`.
 
@@ -19,13 +23,23 @@ Example:
 import inspect
 
 from kerasnb import _lookup
+from kerasnb.optimizers import schedules
+from kerasnb.optimizers.adadelta import Adadelta
+from kerasnb.optimizers.adagrad import Adagrad
 from kerasnb.optimizers.adam import Adam
+from kerasnb.optimizers.adamax import Adamax
+from kerasnb.optimizers.adamw import AdamW
+from kerasnb.optimizers.ftrl import Ftrl
+from kerasnb.optimizers.lion import Lion
+from kerasnb.optimizers.nadam import Nadam
 from kerasnb.optimizers.optimizer import Optimizer
 from kerasnb.optimizers.rmsprop import RMSprop
 from kerasnb.optimizers.sgd import SGD
 
-# Keras looks optimizers up by lowercased class name ('adam', 'rmsprop', 'sgd').
-ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in (SGD, Adam, RMSprop)}
+# Keras looks optimizers up by lowercased class name ('adam', 'adamw', 'rmsprop', 'sgd', ...).
+ALL_OBJECTS_DICT = {
+    cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion)
+}
 
 
 def serialize(optimizer):
@@ -65,8 +79,8 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """Return an optimizer from a name (``'sgd'``, ``'adam'``, ``'rmsprop'``, any case), a config dict, a class,
-    or an instance (returned as is). A name gives a new optimizer with Keras's default arguments.
+    """Return an optimizer from a name (``'sgd'``, ``'adam'``, ``'AdamW'``, ... — any case), a config dict, a
+    class, or an instance (returned as is). A name gives a new optimizer with Keras's default arguments.
 
     Example:
         >>> kerasnb.optimizers.get("Adam").learning_rate
@@ -88,9 +102,25 @@ def get(identifier):
     if inspect.isclass(identifier) and issubclass(identifier, Optimizer):
         return identifier()
     raise ValueError(
-        f"Could not interpret optimizer identifier: {identifier!r}. Pass a name ('sgd', 'adam', 'rmsprop'), "
+        f"Could not interpret optimizer identifier: {identifier!r}. Pass a name ('sgd', 'adam', 'rmsprop', ...), "
         "an Optimizer instance, or a config dict."
     )
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "get", "serialize", "deserialize"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSprop",
+    "Adagrad",
+    "Adadelta",
+    "Adamax",
+    "Nadam",
+    "Ftrl",
+    "Lion",
+    "schedules",
+    "get",
+    "serialize",
+    "deserialize",
+]

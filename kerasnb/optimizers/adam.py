@@ -26,7 +26,8 @@ class Adam(Optimizer):
         beta_2: decay rate of the second-moment estimate. Defaults to 0.999.
         epsilon: added to ``sqrt(v)`` for numerical stability. Defaults to 1e-7 (Keras's, not the paper's 1e-8).
         amsgrad: whether to use the AMSGrad variant. Defaults to False.
-        weight_decay, clipnorm, clipvalue, global_clipnorm, name: see :class:`Optimizer`.
+        weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum, ema_overwrite_frequency, name:
+            see :class:`Optimizer`.
 
     Example:
         >>> w = kerasnb.Variable([1.0, -1.0])
@@ -82,7 +83,10 @@ class Adam(Optimizer):
         i = self._get_variable_index(variable)
         m, v = self._momentums[i], self._velocities[i]
         t = int(self.iterations) + 1
-        alpha = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        # As Keras, the powers are taken in the variable's dtype: in float32, 0.999 is 0.99900001, so the first
+        # step's 1 - beta_2**t is 0.00099998713, not 0.001 (a 6e-6 smaller first step than in float64).
+        beta_1_power, beta_2_power = variable.dtype.type(self.beta_1) ** t, variable.dtype.type(self.beta_2) ** t
+        alpha = learning_rate * math.sqrt(1 - beta_2_power) / (1 - beta_1_power)
 
         m.assign(m.data + (g - m.data) * (1 - self.beta_1))
         v.assign(v.data + (g * g - v.data) * (1 - self.beta_2))

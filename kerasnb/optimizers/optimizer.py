@@ -5,10 +5,16 @@ On each step, ``apply_gradients`` does what Keras 3 does, in the same order:
 1. build the optimizer on the first call (``build`` creates the per-variable slots, e.g. Adam's moments);
 2. skip variables whose gradient is ``None`` (with a warning; an error if *no* variable has one);
 3. clip the gradients (``clipnorm``, ``global_clipnorm`` or ``clipvalue``);
-4. apply decoupled weight decay, ``w -= w * weight_decay * learning_rate``;
-5. call ``update_step(gradient, variable, learning_rate)`` for each variable — the only part a subclass
+4. read the learning rate (a schedule is called with ``iterations``, the number of steps taken so far);
+5. apply decoupled weight decay, ``w -= w * weight_decay * learning_rate``;
+6. call ``update_step(gradient, variable, learning_rate)`` for each variable — the only part a subclass
    writes, in plain array code, as the paper states the rule;
-6. add one to ``iterations``.
+7. with ``use_ema``, update the moving average of the weights (and every ``ema_overwrite_frequency`` steps
+   copy it into the weights);
+8. apply the variables' constraints, and add one to ``iterations``.
+
+The optimizer's state is ``optimizer.variables`` (in Keras's order), which ``save_own_variables`` and
+``load_own_variables`` (or ``set_weights``) write and read, so training can stop and resume exactly.
 
 The updates work on the variables' arrays and record nothing: gradients are never taken *through* an
 optimizer step (and any tape that happens to be open is paused while it runs).
@@ -29,13 +35,11 @@ import numpy as np
 from kerasnb import config, initializers
 from kerasnb.engine import arrays, autograd
 from kerasnb.engine.tensor import Tensor, Variable
+from kerasnb.optimizers import schedules
 
 # Keras features that kerasnb does not implement (yet): accepted only at their default values, so that Keras
 # code and saved Keras configs (which always list them) still load.
 _UNSUPPORTED_DEFAULTS = {
-    "use_ema": False,
-    "ema_momentum": 0.99,
-    "ema_overwrite_frequency": None,
     "loss_scale_factor": None,
     "gradient_accumulation_steps": None,
 }
@@ -84,14 +88,21 @@ class Optimizer(abc.ABC):
     """Base class of optimizers. A subclass implements ``build`` (its slots) and ``update_step`` (its rule).
 
     Args:
-        learning_rate: a float, or a schedule: a callable ``schedule(step) -> learning rate`` called with the
-            current ``iterations`` count before each step (a callable with no arguments is called as is).
+        learning_rate: a float, or a schedule: a :class:`~kerasnb.optimizers.schedules.LearningRateSchedule` or
+            any callable ``schedule(step) -> learning rate``, called with the current ``iterations`` count
+            before each step (a callable with no arguments is called as is).
         weight_decay: if set, each step first shrinks every variable: ``w -= w * weight_decay * learning_rate``
-            (decoupled weight decay, as in AdamW).
+            (decoupled weight decay, as in AdamW). See :meth:`exclude_from_weight_decay`.
         clipnorm: if set, each gradient is rescaled so that its L2 norm is at most this value.
         clipvalue: if set, each gradient is clipped elementwise to ``[-clipvalue, clipvalue]``.
         global_clipnorm: if set, all gradients are rescaled together so that their joint L2 norm is at most
             this value. Only one of the three clipping arguments may be set.
+        use_ema: whether to keep an exponential moving average (EMA) of the trained variables: after each step
+            ``average = ema_momentum * average + (1 - ema_momentum) * w`` (on the first step, ``average = w``).
+            :meth:`finalize_variable_values` copies the averages into the variables (``fit`` does it at the end).
+        ema_momentum: the EMA's momentum, in [0, 1]. Defaults to 0.99.
+        ema_overwrite_frequency: if set (with ``use_ema``), the averages are also copied into the variables
+            every this many steps. Defaults to None.
         name: the optimizer's name (default: its class name in snake_case, made unique: 'adam', 'adam_1', ...).
         lr: the old (Keras 2) spelling of ``learning_rate``; deprecated.
 
@@ -115,6 +126,9 @@ class Optimizer(abc.ABC):
         clipnorm=None,
         clipvalue=None,
         global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
         name=None,
         **kwargs,
     ):
@@ -140,6 +154,16 @@ class Optimizer(abc.ABC):
                     f"`{key}={value!r}` is a Keras feature kerasnb does not implement; leave it at its default "
                     f"({_UNSUPPORTED_DEFAULTS[key]!r})."
                 )
+        if use_ema:
+            if not 0 <= ema_momentum <= 1:
+                raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum={ema_momentum}")
+            if ema_overwrite_frequency and (
+                not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1
+            ):
+                raise ValueError(
+                    "`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
+                    f"ema_overwrite_frequency={ema_overwrite_frequency}"
+                )
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
@@ -150,6 +174,9 @@ class Optimizer(abc.ABC):
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
         self.global_clipnorm = global_clipnorm
+        self.use_ema = use_ema
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
         self.built = False
         self._variables = []
         self._trainable_variables = []
@@ -161,7 +188,10 @@ class Optimizer(abc.ABC):
 
     # -- learning rate and step count --------------------------------------------------------------------------
     def _make_learning_rate(self, learning_rate):
-        """A schedule stays a callable; a number becomes a (tracked, non-trainable) variable, as in Keras."""
+        """A schedule stays a callable; a number becomes a (tracked, non-trainable) variable, as in Keras.
+
+        With a schedule, the learning rate is not state: ``variables`` then holds no ``learning_rate``.
+        """
         if callable(learning_rate):
             return learning_rate
         if isinstance(learning_rate, Tensor) and learning_rate.ndim == 0:
@@ -212,11 +242,13 @@ class Optimizer(abc.ABC):
 
     @property
     def variables(self):
-        """The optimizer's state, in Keras's order: iterations, the learning rate, then the slots as created."""
+        """The optimizer's state, in Keras's order: ``iterations``, ``learning_rate`` (unless it is a schedule),
+        the EMA averages (with ``use_ema``), then the slots as ``build`` created them."""
         return self._variables[:]
 
     def build(self, variables):
-        """Remember the variables this optimizer trains. Subclasses then create their slots (calling this first).
+        """Remember the variables this optimizer trains (and create the EMA averages, with ``use_ema``).
+        Subclasses then create their slots, calling this first.
 
         Example:
             >>> w = kerasnb.Variable([1.0, 2.0], name="w")
@@ -226,9 +258,83 @@ class Optimizer(abc.ABC):
             ['iteration', 'learning_rate', 'w_momentum', 'w_velocity']
         """
         variables = list(variables)
+        if self.use_ema:
+            self._model_variables_moving_average = self.add_optimizer_variables(variables, "average")
         self._trainable_variables = variables[:]
         self._trainable_variables_indices = {id(v): i for i, v in enumerate(variables)}
         self.built = True
+
+    # -- saving and restoring the state --------------------------------------------------------------------------
+    def save_own_variables(self, store):
+        """Write the state into ``store`` (a dict, or any mapping), as Keras does: ``store["0"]`` is
+        ``variables[0]`` as a NumPy array, ``store["1"]`` the next, and so on.
+
+        Example:
+            >>> w = kerasnb.Variable([1.0], name="w")
+            >>> opt = kerasnb.optimizers.SGD(momentum=0.9)
+            >>> _ = opt.apply_gradients([(np.array([1.0]), w)])
+            >>> store = {}
+            >>> opt.save_own_variables(store)
+            >>> store
+            {'0': array(1), '1': array(0.01, dtype=float32), '2': array([-0.01], dtype=float32)}
+        """
+        for i, variable in enumerate(self.variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store):
+        """Read the state written by :meth:`save_own_variables`. Build the optimizer first (``build(var_list)``)
+        so that its slots exist; if the number of values does not match, nothing is loaded (with a warning).
+
+        Example:
+            >>> w = kerasnb.Variable([1.0], name="w")
+            >>> opt = kerasnb.optimizers.SGD(momentum=0.9)
+            >>> opt.build([w])
+            >>> opt.load_own_variables({"0": np.array(5), "1": np.array(0.01), "2": np.array([-0.1])})
+            >>> int(opt.iterations), opt.variables[2].numpy()
+            (5, array([-0.1], dtype=float32))
+        """
+        if len(store.keys()) != len(self.variables):
+            message = (
+                f"Skipping variable loading for optimizer '{self.name}', because it has {len(self.variables)} "
+                f"variables whereas the saved optimizer has {len(store.keys())} variables. "
+            )
+            if not self.built:
+                message += "This is likely because the optimizer has not been called/built yet."
+            warnings.warn(message, stacklevel=_user_stacklevel())
+            return
+        for i, variable in enumerate(self.variables):
+            variable.assign(store[str(i)])
+
+    def set_weights(self, weights):
+        """Set the state from a list of arrays, one per entry of ``variables``, in that order.
+
+        Example:
+            >>> w = kerasnb.Variable([1.0], name="w")
+            >>> opt = kerasnb.optimizers.Adam()
+            >>> opt.build([w])
+            >>> opt.set_weights([np.array(3), np.array(0.01), np.array([0.5]), np.array([0.25])])
+            >>> int(opt.iterations)
+            3
+        """
+        if not self.built:
+            raise ValueError(
+                "You are calling `set_weights()` on an optimizer that has not yet been built. Please call "
+                "`optimizer.build(trainable_variables)` to create the optimizer weights before calling "
+                "`set_weights()`."
+            )
+        weights = list(weights)
+        if len(weights) != len(self._variables):
+            raise ValueError(
+                f"`set_weights()` expects {len(self._variables)} arrays, one per entry of `optimizer.variables` "
+                f"({[v.name for v in self._variables]}); received {len(weights)}."
+            )
+        for variable, weight in zip(self._variables, weights):
+            if tuple(variable.shape) != tuple(np.shape(weight)):
+                raise ValueError(
+                    f"Optimizer variable {variable.name!r} has shape {tuple(variable.shape)} not compatible with "
+                    f"provided weight shape {tuple(np.shape(weight))}."
+                )
+            variable.assign(weight)
 
     def add_variable(self, shape, initializer="zeros", dtype=None, name=None):
         """Create a non-trainable variable that belongs to the optimizer's state."""
@@ -250,13 +356,20 @@ class Optimizer(abc.ABC):
         """One slot per variable for ``name`` (or, for a list of names, a tuple of such lists).
 
         With several names the slots are created variable by variable (``w1_m, w1_v, w2_m, ...``), which is the
-        order Keras keeps them in — and the order their saved values follow.
+        order Keras keeps them in — and the order their saved values follow. ``initializer`` is one initializer
+        for all names, or a list with one per name.
         """
         names = [name] if isinstance(name, str) else list(name)
+        inits = list(initializer) if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
+        if len(inits) != len(names):
+            raise ValueError(
+                f"The number of provided names must match the number of provided initializers. Received "
+                f"name={name!r}, initializer={initializer!r}"
+            )
         slots = tuple([] for _ in names)
         for variable in trainable_variables:
-            for i, slot_name in enumerate(names):
-                slots[i].append(self.add_variable_from_reference(variable, slot_name, initializer))
+            for i, (slot_name, init) in enumerate(zip(names, inits)):
+                slots[i].append(self.add_variable_from_reference(variable, slot_name, init))
         return slots[0] if isinstance(name, str) else slots
 
     def _get_variable_index(self, variable):
@@ -339,13 +452,59 @@ class Optimizer(abc.ABC):
             # The rate is read once per step, so a schedule sees the step count before it is incremented.
             learning_rate = float(self.learning_rate)
             self._apply_weight_decay(variables, learning_rate)
-            for gradient, variable in zip(grads, variables):
-                self.update_step(gradient, variable, learning_rate)
+            self._backend_update_step(grads, variables, learning_rate)
+            if self.use_ema:
+                self._update_model_variables_moving_average(self._trainable_variables)
+                if self.ema_overwrite_frequency and (int(self._iterations) + 1) % self.ema_overwrite_frequency == 0:
+                    self._overwrite_model_variables_with_average_value(self._trainable_variables)
             for variable in variables:
                 constraint = getattr(variable, "constraint", None)
                 if constraint is not None:
                     variable.assign(constraint(variable))
             self._iterations.assign_add(1)
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        """Call ``update_step`` for each variable. (Keras's name; an optimizer with state shared by all variables,
+        such as Nadam's momentum cache, updates it here once per step, then calls this.)"""
+        for gradient, variable in zip(grads, trainable_variables):
+            self.update_step(gradient, variable, learning_rate)
+
+    # -- exponential moving average of the weights ------------------------------------------------------------
+    def _update_model_variables_moving_average(self, trainable_variables):
+        """``average = m * average + (1 - m) * w``, with ``m = ema_momentum`` except on the first step (m = 0)."""
+        momentum = self.ema_momentum if int(self._iterations) != 0 else 0.0
+        for variable, average in zip(trainable_variables, self._model_variables_moving_average):
+            average.assign(momentum * average.data + (1 - momentum) * variable.data)
+
+    def _overwrite_model_variables_with_average_value(self, trainable_variables):
+        """Copy each moving average into its variable."""
+        if len(trainable_variables) != len(self._model_variables_moving_average):
+            raise ValueError(
+                f"The length of model variables ({len(trainable_variables)}) to override does not match the length "
+                f"of model variables stored in the optimizer ({len(self._model_variables_moving_average)}). Please "
+                "check if the optimizer was called on your model."
+            )
+        for variable, average in zip(trainable_variables, self._model_variables_moving_average):
+            variable.assign(average.data)
+
+    def finalize_variable_values(self, var_list):
+        """End of training: with ``use_ema``, copy the moving averages into ``var_list`` (the variables the
+        optimizer was built on, in the same order); otherwise do nothing. ``fit`` calls this after the last epoch.
+
+        Example:
+            >>> w = kerasnb.Variable([0.0])
+            >>> opt = kerasnb.optimizers.SGD(learning_rate=1.0, use_ema=True, ema_momentum=0.5)
+            >>> for _ in range(2):
+            ...     _ = opt.apply_gradients([(np.array([-1.0]), w)])
+            >>> w   # two steps of +1; the average is 1 after the first step, then 0.5 * 1 + 0.5 * 2
+            <Variable path=variable, shape=(1,), dtype=float32, value=[2.]>
+            >>> opt.finalize_variable_values([w])
+            >>> w
+            <Variable path=variable, shape=(1,), dtype=float32, value=[1.5]>
+        """
+        if self.use_ema:
+            with _tapes_paused():
+                self._overwrite_model_variables_with_average_value(list(var_list))
 
     def minimize(self, loss, var_list, tape=None):
         """Compute the gradients of ``loss`` for ``var_list`` and apply them (the TensorFlow optimizer API).
@@ -415,11 +574,35 @@ class Optimizer(abc.ABC):
             return [arrays.array_module(g).clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Leave some variables out of weight decay: those in ``var_list``, and those whose name contains any of
+        the strings in ``var_names`` (e.g. ``["bias"]``). Call it before the optimizer is built.
+
+        Example:
+            >>> w, b = kerasnb.Variable([1.0], name="kernel"), kerasnb.Variable([1.0], name="bias")
+            >>> opt = kerasnb.optimizers.AdamW(learning_rate=0.5, weight_decay=0.2)
+            >>> opt.exclude_from_weight_decay(var_names=["bias"])
+            >>> _ = opt.apply_gradients([(np.array([0.0]), w), (np.array([0.0]), b)])
+            >>> float(w[0]), float(b[0])   # a zero gradient: only the decay moves w, by 1 * 0.2 * 0.5
+            (0.8999999761581421, 1.0)
+        """
+        if self.built:
+            raise ValueError("`exclude_from_weight_decay()` can only be configured before the optimizer is built.")
+        self._exclude_from_weight_decay = {id(v) for v in var_list or ()}
+        self._exclude_from_weight_decay_names = list(var_names or ())
+
+    def _use_weight_decay(self, variable):
+        if id(variable) in getattr(self, "_exclude_from_weight_decay", ()):
+            return False
+        name = str(getattr(variable, "name", ""))
+        return not any(re.search(pattern, name) for pattern in getattr(self, "_exclude_from_weight_decay_names", ()))
+
     def _apply_weight_decay(self, variables, learning_rate):
         if self.weight_decay is None:
             return
         for variable in variables:
-            variable.assign(variable.data - variable.data * self.weight_decay * learning_rate)
+            if self._use_weight_decay(variable):
+                variable.assign(variable.data - variable.data * self.weight_decay * learning_rate)
 
     # -- configuration ------------------------------------------------------------------------------------------
     def get_config(self):
@@ -431,8 +614,10 @@ class Optimizer(abc.ABC):
         """
         if isinstance(self._learning_rate, Variable):
             learning_rate = float(self._learning_rate.numpy())
+        elif isinstance(self._learning_rate, schedules.LearningRateSchedule):
+            learning_rate = schedules.serialize(self._learning_rate)
         else:
-            learning_rate = self._learning_rate  # a schedule: kept as the callable itself
+            learning_rate = self._learning_rate  # a plain callable: kept as the callable itself
         return {
             "name": self.name,
             "learning_rate": learning_rate,
@@ -440,12 +625,28 @@ class Optimizer(abc.ABC):
             "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm,
             "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
             **_UNSUPPORTED_DEFAULTS,
         }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        """Make an optimizer (without its state) from the output of ``get_config``."""
+        """Make an optimizer (without its state) from the output of ``get_config``; a learning rate given as a
+        schedule's config dict becomes that schedule.
+
+        Example:
+            >>> schedule = kerasnb.optimizers.schedules.CosineDecay(0.1, decay_steps=100)
+            >>> config = kerasnb.optimizers.SGD(learning_rate=schedule).get_config()
+            >>> config["learning_rate"]["class_name"]
+            'CosineDecay'
+            >>> kerasnb.optimizers.SGD.from_config(config).get_config() == config
+            True
+        """
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"], custom_objects=custom_objects)
         return cls(**config)
 
     def __repr__(self):

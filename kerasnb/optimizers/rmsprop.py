@@ -23,7 +23,8 @@ class RMSprop(Optimizer):
         momentum: a float >= 0. Defaults to 0.
         epsilon: added inside the square root for numerical stability. Defaults to 1e-7.
         centered: whether to normalize by the estimated variance rather than the raw second moment.
-        weight_decay, clipnorm, clipvalue, global_clipnorm, name: see :class:`Optimizer`.
+        weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum, ema_overwrite_frequency, name:
+            see :class:`Optimizer`.
 
     Example:
         >>> w = kerasnb.Variable([1.0])

@@ -19,7 +19,8 @@ class SGD(Optimizer):
         learning_rate: a float or a schedule (see :class:`Optimizer`). Defaults to 0.01.
         momentum: a float in [0, 1]; 0 is plain gradient descent. Defaults to 0.
         nesterov: whether to use Nesterov momentum. Defaults to False.
-        weight_decay, clipnorm, clipvalue, global_clipnorm, name: see :class:`Optimizer`.
+        weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum, ema_overwrite_frequency, name:
+            see :class:`Optimizer`.
 
     Example:
         >>> w = kerasnb.Variable([1.0, -1.0])

@@ -229,6 +229,20 @@ def hard_silu(x):
 hard_swish = hard_silu
 
 
+def mish(x):
+    """Mish, ``x * tanh(softplus(x))``: smooth like swish, slightly negative for negative x.
+
+    Built from :func:`kerasnb.ops.softplus` and :func:`kerasnb.ops.tanh`, so its gradient comes from theirs;
+    both are stable for any x (``softplus`` never overflows), so ``mish`` is too.
+
+    Example:
+        >>> keras.activations.mish([-1.0, 0.0, 1.0])
+        <Tensor shape=(3,) dtype=float32 numpy=[-0.30340147  0.          0.8650984 ]>
+    """
+    x = _float_tensor(x)
+    return x * ops.tanh(ops.softplus(x))
+
+
 def exponential(x):
     """``exp(x)``.
 
@@ -244,7 +258,7 @@ ALL_OBJECTS_DICT = {
     fn.__name__: fn
     for fn in (
         relu, leaky_relu, relu6, sigmoid, softmax, log_softmax, tanh, linear, elu, selu, gelu, silu, softplus,
-        softsign, hard_sigmoid, hard_silu, exponential,
+        softsign, hard_sigmoid, hard_silu, exponential, mish,
     )
 }  # fmt: skip
 ALL_OBJECTS_DICT["swish"] = silu
@@ -317,6 +331,6 @@ def get(identifier):
 
 __all__ = [
     "relu", "leaky_relu", "relu6", "sigmoid", "softmax", "log_softmax", "tanh", "linear", "elu", "selu", "gelu",
-    "silu", "swish", "softplus", "softsign", "hard_sigmoid", "hard_silu", "hard_swish", "exponential", "get",
-    "serialize", "deserialize",
+    "silu", "swish", "softplus", "softsign", "hard_sigmoid", "hard_silu", "hard_swish", "exponential", "mish",
+    "get", "serialize", "deserialize",
 ]  # fmt: skip

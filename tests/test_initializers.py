@@ -1,6 +1,10 @@
-"""Initializers: shapes and dtypes, the statistics Keras's formulas promise, seeding, names and configs."""
+"""Initializers: shapes and dtypes, the statistics Keras's formulas promise, seeding, names and configs, and
+parity with real Keras (``tests/reference/vocab_reference.*``, written by ``make_vocab_refs.py``): exact values
+where they are deterministic, statistics where they are random."""
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,6 +12,12 @@ import pytest
 import kerasnb as keras
 from kerasnb import initializers
 from kerasnb.engine.random import SeedGenerator
+
+REFERENCE = Path(__file__).parent / "reference"
+VOCAB = json.loads((REFERENCE / "vocab_reference.json").read_text())
+with np.load(REFERENCE / "vocab_reference.npz") as _data:
+    REF = {key: _data[key] for key in _data.files}
+KERAS_CASES = [c for c in VOCAB["cases"] if c["kind"] == "initializer"]
 
 # 0.8796...: the standard deviation of a standard normal truncated to [-2, 2].
 TRUNCATED_STD = 0.87962566103423978
@@ -296,3 +306,192 @@ def test_serialize_none_and_named_functions():
         initializers.deserialize(config)
     with pytest.raises(ValueError, match="lambda"):
         initializers.serialize(lambda shape, dtype=None: None)
+
+
+# -- parity with real Keras ------------------------------------------------------------------------------------
+
+
+def _kerasnb_initializer(case):
+    """The kerasnb initializer for a Keras case (JSON lists become tuples, as a user would write them)."""
+    kwargs = {k: tuple(v) if k in ("input_axes", "output_axes") else v for k, v in case["kwargs"].items()}
+    return getattr(initializers, case["class_name"])(**kwargs)
+
+
+def _ids(cases):
+    return [f"{c['name'].split('/')[1]}-{'x'.join(map(str, c['shape']))}" for c in cases]
+
+
+DETERMINISTIC_CASES = [c for c in KERAS_CASES if c["deterministic"]]
+GRAM_CASES = [c for c in KERAS_CASES if c.get("gram")]
+STATS_CASES = [c for c in KERAS_CASES if "stats" in c and not c.get("gram")]
+
+
+def test_every_initializer_has_keras_references():
+    classes = {c["class_name"] for c in KERAS_CASES}
+    assert classes == {type(i).__name__ for i in ALL}
+    conv_kernels = {c["class_name"] for c in STATS_CASES if len(c["shape"]) >= 3}
+    assert conv_kernels == {type(i).__name__ for i in ALL} - {"Zeros", "Ones", "Constant", "Identity"}
+
+
+@pytest.mark.usefixtures("array_backend")
+@pytest.mark.parametrize("case", DETERMINISTIC_CASES, ids=_ids(DETERMINISTIC_CASES))
+def test_deterministic_values_match_keras(case):
+    got = as_numpy(_kerasnb_initializer(case)(tuple(case["shape"]), dtype=case["dtype"]))
+    want = REF[f"{case['name']}/y"]
+    assert got.dtype == want.dtype == np.dtype(case["out_dtype"])
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=0)
+
+
+@pytest.mark.parametrize("case", GRAM_CASES, ids=_ids(GRAM_CASES))
+def test_orthogonal_gram_matrix_matches_keras(case):
+    """The values are random, their Gram matrix is not: gain² times the identity, in Keras and in kerasnb."""
+    values = as_numpy(_kerasnb_initializer(case)(tuple(case["shape"]), dtype=case["dtype"]))
+    assert values.shape == tuple(case["shape"]) and values.dtype == np.float32
+    flat = values.astype("float64").reshape(-1, values.shape[-1])
+    gram = flat.T @ flat if flat.shape[0] >= flat.shape[1] else flat @ flat.T
+    want = REF[f"{case['name']}/gram"]
+    # Off the diagonal both are float32 rounding noise (~1e-7 · gain²): tolerances relative to the scale gain².
+    scale = case["kwargs"]["gain"] ** 2
+    np.testing.assert_allclose(gram, want, rtol=1e-5, atol=1e-5 * scale)
+    np.testing.assert_allclose(want, scale * np.eye(len(want)), rtol=1e-5, atol=1e-5 * scale)
+
+
+def _distribution(case):
+    """What Keras's formulas say a random case draws: (kind, mean, stddev of the values, bounds or None).
+
+    kind is 'normal', 'truncated' (a normal redrawn beyond 2 of its stddevs), 'uniform' or 'orthogonal'."""
+    name, kw, shape = case["class_name"], case["kwargs"], case["shape"]
+    if name == "RandomNormal":
+        return "normal", kw.get("mean", 0.0), kw.get("stddev", 0.05), None
+    if name == "RandomUniform":
+        low, high = kw.get("minval", -0.05), kw.get("maxval", 0.05)
+        return "uniform", (low + high) / 2, (high - low) / math.sqrt(12), (low, high)
+    if name == "TruncatedNormal":
+        mean, stddev = kw.get("mean", 0.0), kw.get("stddev", 0.05)
+        return "truncated", mean, stddev * TRUNCATED_STD, (mean - 2 * stddev, mean + 2 * stddev)
+    if name == "Orthogonal":
+        # Orthonormal columns of length prod(shape[:-1]) (rows when there are fewer): mean square 1 / that length.
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        return "orthogonal", 0.0, kw.get("gain", 1.0) / math.sqrt(max(rows, cols)), None
+    named = {
+        "GlorotUniform": (1.0, "fan_avg", "uniform"), "GlorotNormal": (1.0, "fan_avg", "truncated_normal"),
+        "HeUniform": (2.0, "fan_in", "uniform"), "HeNormal": (2.0, "fan_in", "truncated_normal"),
+        "LecunUniform": (1.0, "fan_in", "uniform"), "LecunNormal": (1.0, "fan_in", "truncated_normal"),
+    }  # fmt: skip
+    scale, mode, distribution = named.get(name) or (
+        kw.get("scale", 1.0), kw.get("mode", "fan_in"), kw.get("distribution", "truncated_normal"))  # fmt: skip
+    axes = (kw.get("input_axes"), kw.get("output_axes"))
+    fan_in, fan_out = initializers.compute_fans(shape, *axes)
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+    stddev = math.sqrt(scale / max(1.0, n))
+    if distribution == "uniform":
+        limit = math.sqrt(3) * stddev
+        return "uniform", 0.0, stddev, (-limit, limit)
+    if distribution == "untruncated_normal":
+        return "normal", 0.0, stddev, None
+    drawn = stddev / TRUNCATED_STD
+    return "truncated", 0.0, stddev, (-2 * drawn, 2 * drawn)
+
+
+def _stats(values):
+    v = np.asarray(values, np.float64)
+    return {"n": v.size, "mean": v.mean(), "std": v.std(), "min": v.min(), "max": v.max()}
+
+
+# Tolerances from the sample size n. The standard error of a sample mean is σ/√n; of a sample standard
+# deviation at most σ/√(2n) for these distributions (that is the normal's; the uniform's and the truncated
+# normal's, with lighter tails, are smaller). kerasnb's and Keras's statistics come from independent samples, so
+# their difference has √2 times those errors. Z = 6 standard errors: a false alarm has probability ~2e-9 per
+# comparison, while a wrong scale rule (fan_in for fan_avg, a missing truncation factor 0.88) is off by far more
+# (12% and up, against 6·√2·√(1/(2·10240)) = 5.9% for the smallest sample here, n = 10240).
+Z = 6.0
+
+
+def _check_sample(stats, kind, mean, stddev, bounds, who):
+    n = stats["n"]
+    assert abs(stats["mean"] - mean) <= Z * stddev / math.sqrt(n), f"{who}: mean {stats['mean']} vs {mean}"
+    assert abs(stats["std"] - stddev) <= Z * stddev / math.sqrt(2 * n), f"{who}: std {stats['std']} vs {stddev}"
+    if bounds is not None:
+        low, high = bounds
+        # The n values fill [low, high]: the gap left at either end is about (high - low) / n for a uniform,
+        # (high - low) / (n · 0.23) for a normal truncated at ±2 (its density at the bounds is 0.23 of the
+        # uniform's); a gap of 30 times that has probability < e^-30.
+        gap = 30 * (high - low) / (n * (0.23 if kind == "truncated" else 1.0))
+        assert low - 1e-6 * abs(low) <= stats["min"] <= low + gap, f"{who}: min {stats['min']}, bounds {bounds}"
+        assert high - gap <= stats["max"] <= high + 1e-6 * abs(high), f"{who}: max {stats['max']}, bounds {bounds}"
+    elif kind == "normal":
+        # Not truncated: with n >= 10240 values some lie beyond 3σ (P(none) < 1e-6), none beyond 7σ.
+        spread = max(stats["max"] - mean, mean - stats["min"])
+        assert 3 * stddev < spread < 7 * stddev, f"{who}: extreme {spread / stddev:.2f} stddevs from the mean"
+
+
+@pytest.mark.parametrize("case", STATS_CASES, ids=_ids(STATS_CASES))
+def test_statistics_match_keras(case):
+    kind, mean, stddev, bounds = _distribution(case)
+    keras_stats = dict(case["stats"])
+    assert list(case["shape"]) and keras_stats["n"] == math.prod(case["shape"])
+    # Keras's torch backend keeps a value beyond 2σ when 4 draws in a row fell outside (see make_vocab_refs.py):
+    # its min/max then say nothing about the bounds, so only its mean and std are checked here.
+    keras_bounds = None if keras_stats.get("beyond_2_stddev") else bounds
+    _check_sample(keras_stats, kind, mean, stddev, keras_bounds, "Keras")  # the formulas above are Keras's
+
+    values = as_numpy(_kerasnb_initializer(case)(tuple(case["shape"]), dtype="float32"))
+    assert values.shape == tuple(case["shape"]) and values.dtype == np.float32
+    ours = _stats(values)
+    _check_sample(ours, kind, mean, stddev, bounds, "kerasnb")
+    n = ours["n"]
+    assert abs(ours["mean"] - keras_stats["mean"]) <= Z * math.sqrt(2) * stddev / math.sqrt(n)
+    assert abs(ours["std"] - keras_stats["std"]) <= Z * math.sqrt(2) * stddev / math.sqrt(2 * n)
+    if kind == "orthogonal":
+        # Unit columns make the mean square exactly 1/rows · gain²: only float32 rounding is left.
+        assert ours["std"] ** 2 + ours["mean"] ** 2 == pytest.approx(stddev**2, rel=1e-5)
+        assert keras_stats["std"] ** 2 + keras_stats["mean"] ** 2 == pytest.approx(stddev**2, rel=1e-5)
+
+
+def test_keras_torch_truncation_leaves_some_values_beyond_two_stddev_but_kerasnb_redraws():
+    """The one documented difference in the random initializers (see make_vocab_refs.py)."""
+    beyond = [c for c in STATS_CASES if c["stats"].get("beyond_2_stddev")]
+    for case in beyond:
+        _, _, _, (low, high) = _distribution(case)
+        assert case["stats"]["max"] > high or case["stats"]["min"] < low
+        values = as_numpy(_kerasnb_initializer(case)(tuple(case["shape"]), dtype="float32"))
+        assert low <= values.min() and values.max() <= high
+
+
+@pytest.mark.parametrize("case", KERAS_CASES, ids=_ids(KERAS_CASES))
+def test_configs_match_keras_fixture(case):
+    init = _kerasnb_initializer(case)
+    config = init.get_config()
+    if case["class_name"] == "Identity":
+        # Keras 3.15.1's Identity.get_config() returns {} and so loses `gain` on a round trip; kerasnb keeps it.
+        assert case["config"] == {} and config == {"gain": case["kwargs"].get("gain", 1.0)}
+        return
+    # JSON has no tuples: kerasnb keeps the axes as they were given (tuples here), Keras lists.
+    config = {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()}
+    assert config == case["config"]
+    again = type(init).from_config(init.get_config())
+    assert again.get_config() == init.get_config()
+
+
+# Identifiers Keras 3.15.1 fails on where kerasnb gives what Keras documents: `get('constant')` raises KeyError
+# in Keras (Constant.from_config needs a 'value'); kerasnb gives Constant(0.0), the class's default.
+KERAS_FAILS = {"constant": "Constant", "Constant": "Constant"}
+
+
+@pytest.mark.parametrize("identifier, keras_says", VOCAB["names"]["initializers"].items())
+def test_names_resolve_as_in_keras(identifier, keras_says):
+    if "error" in keras_says:
+        if identifier in KERAS_FAILS:
+            assert type(initializers.get(identifier)).__name__ == KERAS_FAILS[identifier]
+        else:
+            with pytest.raises(ValueError, match="Could not interpret initializer identifier"):
+                initializers.get(identifier)
+        return
+    init = initializers.get(identifier)
+    assert type(init).__name__ == keras_says["class_name"]
+    config = init.get_config()
+    if keras_says["class_name"] == "Identity":
+        assert config == {"gain": 1.0}  # Keras forgets gain; see test_configs_match_keras_fixture
+        return
+    assert config == keras_says["config"]

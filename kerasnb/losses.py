@@ -7,6 +7,20 @@ A loss comes in two forms:
 * a **Loss object** (``MeanSquaredError()``, ``SparseCategoricalCrossentropy(from_logits=True)``, ...) that
   calls such a function and then applies sample weights and a *reduction*, giving one number to minimise.
 
+The vocabulary is Keras 3's, function / class (string aliases in brackets):
+
+* regression: ``mean_squared_error`` / ``MeanSquaredError`` ('mse'), ``mean_absolute_error`` /
+  ``MeanAbsoluteError`` ('mae'), ``mean_absolute_percentage_error`` / ``MeanAbsolutePercentageError``
+  ('mape'), ``mean_squared_logarithmic_error`` / ``MeanSquaredLogarithmicError`` ('msle'), ``huber`` /
+  ``Huber``, ``log_cosh`` / ``LogCosh`` ('logcosh'), ``cosine_similarity`` / ``CosineSimilarity``;
+* hinge: ``hinge`` / ``Hinge``, ``squared_hinge`` / ``SquaredHinge``, ``categorical_hinge`` /
+  ``CategoricalHinge``;
+* probabilistic: ``binary_crossentropy`` / ``BinaryCrossentropy`` ('bce'), ``binary_focal_crossentropy`` /
+  ``BinaryFocalCrossentropy``, ``categorical_crossentropy`` / ``CategoricalCrossentropy``,
+  ``categorical_focal_crossentropy`` / ``CategoricalFocalCrossentropy``, ``sparse_categorical_crossentropy`` /
+  ``SparseCategoricalCrossentropy``, ``kl_divergence`` / ``KLDivergence`` ('kld',
+  'kullback_leibler_divergence'), ``poisson`` / ``Poisson``.
+
 What ``loss(y_true, y_pred, sample_weight)`` does, step by step (:meth:`Loss.__call__`):
 
 1. ``y_pred`` becomes a tensor of the loss's dtype (``floatx()``, i.e. float32, unless ``dtype=`` says
@@ -18,7 +32,8 @@ What ``loss(y_true, y_pred, sample_weight)`` does, step by step (:meth:`Loss.__c
 
 Numerics follow Keras exactly: probabilities are clipped to ``[epsilon(), 1 - epsilon()]`` before their log
 is taken (so a probability of 0 on the true class costs ``-log(1e-7) ≈ 16.118``, not infinity), and
-``from_logits=True`` uses ``log_softmax`` or the stable form of the sigmoid cross-entropy instead.
+``from_logits=True`` uses ``log_softmax`` or the stable form of the sigmoid cross-entropy instead (the two
+focal losses excepted: Keras turns their logits into probabilities and clips those, and so does kerasnb).
 
 Example:
     >>> loss_fn = keras.losses.SparseCategoricalCrossentropy()
@@ -351,68 +366,336 @@ def _check_broadcastable(fn_name, y_true, y_pred):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Loss functions
+# Loss functions: regression
 # ---------------------------------------------------------------------------------------------------------
 
 
+def _elementwise_inputs(fn_name, y_true, y_pred):
+    """``y_true`` and ``y_pred`` for a loss that compares them element by element: ``y_pred`` floating,
+    ``y_true`` in its dtype, ranks lined up (``(batch,)`` against ``(batch, 1)``), shapes checked."""
+    y_pred = _float_tensor(y_pred)
+    y_true = convert_to_tensor(y_true, dtype=y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_broadcastable(fn_name, y_true, y_pred)
+    return y_true, y_pred
+
+
 def mean_squared_error(y_true, y_pred):
-    """Mean squared error over the last axis: ``mean(square(y_true - y_pred), axis=-1)``.
+    """Mean squared error over the last axis.
+
+    Formula:
+        ``loss = mean(square(y_true - y_pred), axis=-1)``
 
     Example:
         >>> keras.losses.mean_squared_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
         <Tensor shape=(2,) dtype=float32 numpy=[0.5 0.5]>
     """
-    y_pred = _float_tensor(y_pred)
-    y_true = convert_to_tensor(y_true, dtype=y_pred.dtype)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    _check_broadcastable("mean_squared_error", y_true, y_pred)
+    y_true, y_pred = _elementwise_inputs("mean_squared_error", y_true, y_pred)
     return ops.mean(ops.square(y_true - y_pred), axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
-    """Mean absolute error over the last axis: ``mean(abs(y_true - y_pred), axis=-1)``.
+    """Mean absolute error over the last axis.
+
+    Formula:
+        ``loss = mean(abs(y_true - y_pred), axis=-1)``
 
     Example:
         >>> keras.losses.mean_absolute_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
         <Tensor shape=(2,) dtype=float32 numpy=[0.5 0.5]>
     """
-    y_pred = _float_tensor(y_pred)
-    y_true = convert_to_tensor(y_true, dtype=y_pred.dtype)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    _check_broadcastable("mean_absolute_error", y_true, y_pred)
+    y_true, y_pred = _elementwise_inputs("mean_absolute_error", y_true, y_pred)
     return ops.mean(ops.abs(y_true - y_pred), axis=-1)
 
 
+def mean_absolute_percentage_error(y_true, y_pred):
+    """Mean absolute percentage error over the last axis (alias ``'mape'``).
+
+    Formula:
+        ``loss = 100 * mean(abs((y_true - y_pred) / maximum(abs(y_true), epsilon)), axis=-1)``
+
+    The ``maximum`` with ``epsilon()`` (1e-7) keeps a target of 0 from dividing by zero; such a target then
+    gives a huge percentage, as in Keras.
+
+    Example:
+        >>> keras.losses.mean_absolute_percentage_error([[100.0, 200.0, 300.0]], [[90.0, 210.0, 310.0]])
+        <Tensor shape=(1,) dtype=float32 numpy=[6.111111]>
+    """
+    y_true, y_pred = _elementwise_inputs("mean_absolute_percentage_error", y_true, y_pred)
+    diff = ops.abs((y_true - y_pred) / ops.maximum(ops.abs(y_true), config.epsilon()))
+    return 100.0 * ops.mean(diff, axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """Mean squared logarithmic error over the last axis (alias ``'msle'``): the squared error of
+    ``log(1 + y)``, so it measures ratios rather than differences.
+
+    Formula:
+        ``loss = mean(square(log(maximum(y_pred, epsilon) + 1) - log(maximum(y_true, epsilon) + 1)), axis=-1)``
+
+    Values below ``epsilon()`` (negative ones included) count as ``epsilon()``, as in Keras.
+
+    Example:
+        >>> keras.losses.mean_squared_logarithmic_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.24022643 0.24022643]>
+    """
+    y_true, y_pred = _elementwise_inputs("mean_squared_logarithmic_error", y_true, y_pred)
+    eps = config.epsilon()
+    first_log = ops.log(ops.maximum(y_pred, eps) + 1.0)
+    second_log = ops.log(ops.maximum(y_true, eps) + 1.0)
+    return ops.mean(ops.square(first_log - second_log), axis=-1)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """Huber loss over the last axis: squared error for small errors, absolute error for large ones.
+
+    Formula:
+        ``error = y_pred - y_true``
+
+        ``loss = mean(where(abs(error) <= delta, 0.5 * error**2, delta * abs(error) - 0.5 * delta**2), axis=-1)``
+
+    The two pieces meet with the same value and slope at ``|error| = delta``, so the loss is smooth, yet an
+    outlier's gradient is at most ``delta``.
+
+    Args:
+        y_true, y_pred: targets and predictions, of the same shape.
+        delta: where the loss changes from quadratic to linear.
+
+    Example:
+        >>> keras.losses.huber([[0.0, 1.0], [0.0, 0.0]], [[0.6, 0.4], [0.4, 0.6]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.18       0.13000001]>
+    """
+    y_true, y_pred = _elementwise_inputs("huber", y_true, y_pred)
+    # delta as a tensor of y_pred's dtype, so that 0.5 * delta**2 is rounded as Keras rounds it
+    delta = convert_to_tensor(delta, dtype=y_pred.dtype)
+    error = y_pred - y_true
+    abs_error = ops.abs(error)
+    quadratic = 0.5 * ops.square(error)
+    linear = delta * abs_error - 0.5 * ops.square(delta)
+    return ops.mean(ops.where(ops.less_equal(abs_error, delta), quadratic, linear), axis=-1)
+
+
+def log_cosh(y_true, y_pred):
+    """Mean of the logarithm of the hyperbolic cosine of the error, over the last axis (alias ``'logcosh'``).
+
+    Formula:
+        ``loss = mean(log(cosh(y_pred - y_true)), axis=-1)``
+
+    ``log(cosh(x))`` is about ``x**2 / 2`` for small ``x`` and ``|x| - log(2)`` for large ``x``: like the mean
+    squared error, but less moved by an occasional wild prediction. It is computed as
+    ``x + softplus(-2x) - log(2)``, which cannot overflow (``cosh`` would, beyond ``|x| ≈ 89``).
+
+    Example:
+        >>> keras.losses.log_cosh([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.2168904 0.       ]>
+    """
+    y_true, y_pred = _elementwise_inputs("log_cosh", y_true, y_pred)
+    x = y_pred - y_true
+    return ops.mean(x + ops.softplus(x * -2.0) - np.log(2.0), axis=-1)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Negative cosine similarity along ``axis``: -1 when the vectors point the same way, 0 when they are
+    orthogonal, 1 when opposite. Minimising it aligns the predictions with the targets.
+
+    Formula:
+        ``loss = -sum(l2_normalize(y_true, axis) * l2_normalize(y_pred, axis), axis=axis)``
+
+    A zero vector has similarity 0 with anything (its norm is taken as at least ``epsilon()``).
+
+    Args:
+        y_true, y_pred: targets and predictions, of the same shape.
+        axis: the axis of the vectors compared.
+
+    Example:
+        >>> keras.losses.cosine_similarity([[0.0, 1.0], [1.0, 1.0], [1.0, 1.0]],
+        ...                                [[1.0, 0.0], [1.0, 1.0], [-1.0, -1.0]])
+        <Tensor shape=(3,) dtype=float32 numpy=[-0.         -0.99999994  0.99999994]>
+    """
+    y_true, y_pred = _elementwise_inputs("cosine_similarity", y_true, y_pred)
+    return -ops.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
+
+
+def _l2_normalize(x, axis):
+    """``x / max(norm(x), epsilon)`` along ``axis``, computed as Keras does: ``x * rsqrt(sum(x**2))``.
+
+    Keras bounds ``rsqrt(s)`` by ``1 / epsilon`` with ``minimum``; ``rsqrt(maximum(s, epsilon**2))`` is the same
+    number (up to rounding, and only for vectors shorter than ``epsilon``), and at a zero vector its gradient
+    is finite where Keras's (through ``rsqrt(0)``) is NaN.
+    """
+    square_sum = ops.sum(ops.square(x), axis=axis, keepdims=True)
+    return x * ops.rsqrt(ops.maximum(square_sum, config.epsilon() ** 2))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loss functions: hinge (maximum-margin classification)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _convert_binary_labels_to_hinge(y_true):
+    """Labels in {0, 1} become {-1, 1}; any other labels are returned unchanged (Keras's rule).
+
+    The check looks at the values, so a batch whose labels happen to be all 0 or 1 is converted.
+    """
+    data = y_true.data
+    if bool(((data == 0) | (data == 1)).all()):
+        return 2.0 * y_true - 1.0
+    return y_true
+
+
+def _hinge_inputs(fn_name, y_true, y_pred):
+    y_true, y_pred = _elementwise_inputs(fn_name, y_true, y_pred)
+    return _convert_binary_labels_to_hinge(y_true), y_pred
+
+
+def hinge(y_true, y_pred):
+    """Hinge loss over the last axis, for labels -1 and 1 (labels 0 and 1 are converted to -1 and 1).
+
+    Formula:
+        ``loss = mean(maximum(1 - y_true * y_pred, 0), axis=-1)``
+
+    ``y_pred`` is a score (no sigmoid): the loss is 0 once a score has the label's sign with margin 1.
+
+    Example:
+        >>> keras.losses.hinge([[0, 1], [1, 1]], [[-0.5, 0.3], [2.0, 0.0]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.6 0.5]>
+    """
+    y_true, y_pred = _hinge_inputs("hinge", y_true, y_pred)
+    return ops.mean(ops.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    """Squared hinge loss over the last axis, for labels -1 and 1 (labels 0 and 1 are converted).
+
+    Formula:
+        ``loss = mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)``
+
+    Example:
+        >>> keras.losses.squared_hinge([[0, 1], [1, 1]], [[-0.5, 0.3], [2.0, 0.0]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.37 0.5 ]>
+    """
+    y_true, y_pred = _hinge_inputs("squared_hinge", y_true, y_pred)
+    return ops.mean(ops.square(ops.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """Categorical (multi-class) hinge loss for one-hot labels: the best wrong class's score should trail
+    the true class's score by a margin of 1.
+
+    Formula:
+        ``pos = sum(y_true * y_pred, axis=-1)``
+
+        ``neg = max((1 - y_true) * y_pred, axis=-1)``
+
+        ``loss = maximum(neg - pos + 1, 0)``
+
+    Example:
+        >>> keras.losses.categorical_hinge([[0, 1, 0], [1, 0, 0]], [[0.2, 1.5, 0.1], [0.3, 0.9, -0.4]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.        1.5999999]>
+    """
+    y_pred = _float_tensor(y_pred)
+    y_true = convert_to_tensor(y_true)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_same_shape("categorical_hinge", y_true, y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    pos = ops.sum(y_true * y_pred, axis=-1)
+    neg = ops.max((1.0 - y_true) * y_pred, axis=-1)
+    return ops.maximum(neg - pos + 1.0, 0.0)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loss functions: probabilistic
+# ---------------------------------------------------------------------------------------------------------
+
+
+def kl_divergence(y_true, y_pred):
+    """Kullback-Leibler divergence of ``y_pred`` from ``y_true`` (aliases ``'kld'``,
+    ``'kullback_leibler_divergence'``), summed over the last axis: how much information is lost when the
+    distribution ``y_pred`` stands in for ``y_true``.
+
+    Formula:
+        ``y_true = clip(y_true, epsilon, 1)``, ``y_pred = clip(y_pred, epsilon, 1)``
+
+        ``loss = sum(y_true * log(y_true / y_pred), axis=-1)``
+
+    Example:
+        >>> keras.losses.kl_divergence([[0.5, 0.5], [1.0, 0.0]], [[0.5, 0.5], [0.8, 0.2]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.        0.2231421]>
+    """
+    y_true, y_pred = _elementwise_inputs("kl_divergence", y_true, y_pred)
+    eps = config.epsilon()
+    y_true = ops.clip(y_true, eps, 1.0)
+    y_pred = ops.clip(y_pred, eps, 1.0)
+    return ops.sum(y_true * ops.log(y_true / y_pred), axis=-1)
+
+
+def poisson(y_true, y_pred):
+    """Poisson loss over the last axis: the negative log-likelihood of counts ``y_true`` under Poisson
+    distributions of means ``y_pred`` (without the term that does not depend on ``y_pred``).
+
+    Formula:
+        ``loss = mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)``
+
+    Example:
+        >>> keras.losses.poisson([[1.0, 0.0], [2.0, 3.0]], [[1.0, 0.5], [2.0, 2.0]])
+        <Tensor shape=(2,) dtype=float32 numpy=[0.74999994 0.26713204]>
+    """
+    y_true, y_pred = _elementwise_inputs("poisson", y_true, y_pred)
+    return ops.mean(y_pred - y_true * ops.log(y_pred + config.epsilon()), axis=-1)
+
+
+def _binary_labels(fn_name, y_true, y_pred, label_smoothing):
+    """``y_true`` and ``y_pred`` for a binary cross-entropy: same shape, labels cast and smoothed."""
+    y_pred = _float_tensor(y_pred)
+    y_true = convert_to_tensor(y_true)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_same_shape(fn_name, y_true, y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return y_true, y_pred
+
+
+def _binary_crossentropy_of_probabilities(y_true, p):
+    """``-(y log p + (1 - y) log(1 - p))`` with ``p`` clipped to ``[epsilon, 1 - epsilon]``.
+
+    ``log(1 - p)`` is taken as ``log1p(-p)``, as Keras's torch backend (``torch.binary_cross_entropy``) does:
+    for small ``p`` it keeps the digits that ``1 - p`` rounds away (Keras's TensorFlow and JAX backends write
+    ``log(1 - p)``, which at ``p = 1e-7`` in float32 gives 1.19e-7 instead of 1.0e-7).
+    """
+    eps = config.epsilon()
+    p = ops.clip(p, eps, 1.0 - eps)
+    return -(y_true * ops.log(p) + (1.0 - y_true) * ops.log1p(-p))
+
+
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """Binary cross-entropy, averaged over ``axis``: for labels ``y`` in {0, 1} and probabilities ``p``,
-    ``-(y log p + (1 - y) log(1 - p))``.
+    """Binary cross-entropy, averaged over ``axis``, for labels 0 and 1 and probabilities of label 1.
+
+    Formula:
+        ``p = clip(y_pred, epsilon, 1 - epsilon)``
+
+        ``loss = mean(-(y_true * log(p) + (1 - y_true) * log(1 - p)), axis=axis)``
+
+    With ``from_logits=True`` the same quantity for ``p = sigmoid(y_pred)`` is computed without forming ``p``:
+    ``max(x, 0) - x * y_true + log(1 + exp(-|x|))`` (as TensorFlow's ``sigmoid_cross_entropy_with_logits``),
+    which is exact for any logit and never clipped.
 
     Args:
         y_true: labels (0 or 1), the shape of ``y_pred``.
-        y_pred: probabilities (clipped to ``[epsilon, 1 - epsilon]``), or logits with ``from_logits=True``.
-        from_logits: whether ``y_pred`` holds logits; then the stable form
-            ``max(x, 0) - x y + log(1 + exp(-|x|))`` is used (as TensorFlow's
-            ``sigmoid_cross_entropy_with_logits``).
-        label_smoothing: squeeze the labels towards 0.5: ``y (1 - s) + s / 2``.
+        y_pred: probabilities, or logits with ``from_logits=True``.
+        from_logits: whether ``y_pred`` holds logits (more accurate: prefer a final layer without sigmoid).
+        label_smoothing: squeeze the labels towards 0.5: ``y_true * (1 - s) + s / 2``.
         axis: the axis averaged over.
 
     Example:
         >>> keras.losses.binary_crossentropy([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
         <Tensor shape=(2,) dtype=float32 numpy=[0.91629076 0.7135582 ]>
     """
-    y_pred = _float_tensor(y_pred)
-    y_true = convert_to_tensor(y_true)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    _check_same_shape("binary_crossentropy", y_true, y_pred)
-    y_true = ops.cast(y_true, y_pred.dtype)
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    y_true, y_pred = _binary_labels("binary_crossentropy", y_true, y_pred, label_smoothing)
     if from_logits:
         losses = _sigmoid_cross_entropy_with_logits(y_true, y_pred)
     else:
-        eps = config.epsilon()
-        p = ops.clip(y_pred, eps, 1.0 - eps)
-        losses = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+        losses = _binary_crossentropy_of_probabilities(y_true, y_pred)
     return ops.mean(losses, axis=axis)
 
 
@@ -429,41 +712,102 @@ def _sigmoid_cross_entropy_with_logits(z, x):
     return relu_x - x * z + ops.log1p(ops.exp(neg_abs_x))
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """Categorical cross-entropy between one-hot labels and class probabilities: ``-sum(y log p, axis)``.
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                              from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary focal cross-entropy (Lin et al., 2018), averaged over ``axis``: binary cross-entropy scaled
+    down for examples the model already gets right, so training focuses on the hard ones.
 
-    ``y_pred`` is first divided by its sum along ``axis`` (so it sums to 1) and clipped to
-    ``[epsilon, 1 - epsilon]``, as in Keras; with ``from_logits=True``, ``log_softmax`` is used instead.
-    Integer class labels need :func:`sparse_categorical_crossentropy`; a clear error says so.
+    Formula:
+        ``p_t = y_true * p + (1 - y_true) * (1 - p)`` (the probability given to the true label)
+
+        ``loss = mean(weight * (1 - p_t)**gamma * binary_crossentropy(y_true, p), axis=axis)``
+
+    where ``p = y_pred`` (or ``sigmoid(y_pred)`` with ``from_logits=True``), the cross-entropy is the clipped
+    one of :func:`binary_crossentropy`, and ``weight = alpha`` for label 1 and ``1 - alpha`` for label 0 with
+    ``apply_class_balancing=True`` (else 1). ``gamma=0`` gives plain binary cross-entropy.
+
+    With ``from_logits=True`` Keras takes the sigmoid first and then clips it like a probability (instead of the
+    exact form :func:`binary_crossentropy` uses), so a logit beyond about ±16 costs at most ``-log(epsilon)``;
+    kerasnb does the same, to give Keras's numbers.
+
+    Args:
+        y_true: labels (0 or 1), the shape of ``y_pred``.
+        y_pred: probabilities, or logits with ``from_logits=True``.
+        apply_class_balancing: weigh label 1 by ``alpha`` and label 0 by ``1 - alpha``.
+        alpha: the weight of label 1 when balancing.
+        gamma: the focusing exponent.
+        from_logits: whether ``y_pred`` holds logits.
+        label_smoothing: squeeze the labels towards 0.5: ``y_true * (1 - s) + s / 2``.
+        axis: the axis averaged over.
+
+    Example:
+        >>> keras.losses.binary_focal_crossentropy([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]], gamma=2.0)
+        <Tensor shape=(2,) dtype=float32 numpy=[0.32986468 0.20579839]>
+    """
+    y_true, y_pred = _binary_labels("binary_focal_crossentropy", y_true, y_pred, label_smoothing)
+    if from_logits:
+        y_pred = ops.sigmoid(y_pred)
+    bce = _binary_crossentropy_of_probabilities(y_true, y_pred)
+    # p_t and the focal factor use the unclipped probability, as in Keras.
+    p_t = y_true * y_pred + (1.0 - y_true) * (1.0 - y_pred)
+    # (1 - p_t)**0 is 1: skipping the power then also keeps a probability of exactly 0 or 1 (p_t = 1) from
+    # giving 0 * inf = NaN in the power's gradient (Keras's torch backend gives 0 there).
+    focal_factor = ops.power(1.0 - p_t, gamma) if gamma != 0 else 1.0
+    focal_bce = focal_factor * bce
+    if apply_class_balancing:
+        focal_bce = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal_bce
+    return ops.mean(focal_bce, axis=axis)
+
+
+def _categorical_inputs(fn_name, y_true, y_pred, label_smoothing, axis):
+    """``y_true`` and ``y_pred`` for a categorical cross-entropy: same shape, labels cast and smoothed."""
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_pred = _float_tensor(y_pred)
+    y_true = convert_to_tensor(y_true)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    _check_same_shape(fn_name, y_true, y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    num_classes = y_pred.shape[axis]
+    if num_classes == 1:
+        warnings.warn(
+            f"In loss {fn_name}, expected y_pred.shape to be (batch_size, num_classes) with num_classes > 1. "
+            f"Received: y_pred.shape={y_pred.shape}. The loss is then constant: use 'binary_crossentropy' if "
+            "you only have 2 classes.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if label_smoothing:
+        # num_classes is the size of `axis`, as documented; Keras divides by y_true.shape[-1], which differs
+        # when the class axis is not the last one.
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+    return y_true, y_pred
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Categorical cross-entropy between one-hot (or soft) labels and class probabilities.
+
+    Formula:
+        ``p = clip(y_pred / sum(y_pred, axis), epsilon, 1 - epsilon)``
+
+        ``loss = -sum(y_true * log(p), axis=axis)``
+
+    ``y_pred`` is divided by its sum (so it sums to 1) and clipped before the log, as in Keras; with
+    ``from_logits=True``, ``log(p)`` is ``log_softmax(y_pred)`` instead, exact and never clipped. Integer class
+    labels need :func:`sparse_categorical_crossentropy`; a clear error says so.
 
     Args:
         y_true: one-hot (or soft) labels, the shape of ``y_pred``.
         y_pred: probabilities, or logits with ``from_logits=True``.
         from_logits: whether ``y_pred`` holds logits.
-        label_smoothing: mix the labels with the uniform distribution: ``y (1 - s) + s / num_classes``.
+        label_smoothing: mix the labels with the uniform distribution: ``y_true * (1 - s) + s / num_classes``.
         axis: the class axis.
 
     Example:
         >>> keras.losses.categorical_crossentropy([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
         <Tensor shape=(2,) dtype=float32 numpy=[0.05129331 2.3025851 ]>
     """
-    if isinstance(axis, bool):
-        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
-    y_pred = _float_tensor(y_pred)
-    y_true = convert_to_tensor(y_true)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    _check_same_shape("categorical_crossentropy", y_true, y_pred)
-    y_true = ops.cast(y_true, y_pred.dtype)
-    if y_pred.shape[axis] == 1:
-        warnings.warn(
-            "In loss categorical_crossentropy, expected y_pred.shape to be (batch_size, num_classes) with "
-            f"num_classes > 1. Received: y_pred.shape={y_pred.shape}. The loss is then constant: use "
-            "'binary_crossentropy' if you only have 2 classes.",
-            UserWarning,
-            stacklevel=2,
-        )
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
+    y_true, y_pred = _categorical_inputs("categorical_crossentropy", y_true, y_pred, label_smoothing, axis)
     return -ops.sum(y_true * _log_probabilities(y_pred, from_logits, axis), axis=axis)
 
 
@@ -471,13 +815,61 @@ def _log_probabilities(y_pred, from_logits, axis):
     """log-probabilities from logits (``log_softmax``) or from probabilities (normalised, clipped, log)."""
     if from_logits:
         return ops.log_softmax(y_pred, axis=axis)
+    return ops.log(_normalized_probabilities(y_pred, axis))
+
+
+def _normalized_probabilities(y_pred, axis):
+    """``y_pred`` divided by its sum along ``axis``, clipped to ``[epsilon, 1 - epsilon]``."""
     eps = config.epsilon()
-    p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
-    return ops.log(ops.clip(p, eps, 1.0 - eps))
+    return ops.clip(y_pred / ops.sum(y_pred, axis=axis, keepdims=True), eps, 1.0 - eps)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                                   axis=-1):
+    """Categorical focal cross-entropy (Lin et al., 2018): categorical cross-entropy with each class's term
+    scaled by ``alpha * (1 - p)**gamma``, so confidently right predictions count for little.
+
+    Formula:
+        ``p = clip(y_pred / sum(y_pred, axis), epsilon, 1 - epsilon)`` (after ``softmax`` with
+        ``from_logits=True``)
+
+        ``loss = sum(alpha * (1 - p)**gamma * -y_true * log(p), axis=axis)``
+
+    As in Keras, logits go through ``softmax`` and are then clipped like probabilities. ``gamma=0`` and
+    ``alpha=1`` give plain categorical cross-entropy.
+
+    Args:
+        y_true: one-hot (or soft) labels, the shape of ``y_pred``.
+        y_pred: probabilities, or logits with ``from_logits=True``.
+        alpha: a weight for all classes, or a list with one weight per class (e.g. inverse class frequencies).
+        gamma: the focusing exponent.
+        from_logits: whether ``y_pred`` holds logits.
+        label_smoothing: mix the labels with the uniform distribution: ``y_true * (1 - s) + s / num_classes``.
+        axis: the class axis.
+
+    Example:
+        >>> keras.losses.categorical_focal_crossentropy([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        <Tensor shape=(2,) dtype=float32 numpy=[3.2058331e-05 4.6627346e-01]>
+    """
+    y_true, y_pred = _categorical_inputs("categorical_focal_crossentropy", y_true, y_pred, label_smoothing, axis)
+    if from_logits:
+        y_pred = ops.softmax(y_pred, axis=axis)
+    p = _normalized_probabilities(y_pred, axis)
+    cce = -y_true * ops.log(p)
+    # a list of per-class weights lines up with the last axis, as in Keras
+    weighting = ops.power(1.0 - p, gamma) * convert_to_tensor(alpha, dtype=y_pred.dtype)
+    return ops.sum(weighting * cce, axis=axis)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
-    """Categorical cross-entropy with integer class labels: ``-log p[label]``.
+    """Categorical cross-entropy with integer class labels: the same loss as :func:`categorical_crossentropy`
+    with one-hot labels, without making them.
+
+    Formula:
+        ``p = clip(y_pred / sum(y_pred, axis), epsilon, 1 - epsilon)`` (or ``softmax(y_pred)`` with
+        ``from_logits=True``)
+
+        ``loss = -log(p[y_true])``, the log-probability of each sample's class
 
     Args:
         y_true: class indices in ``[0, num_classes)``, of shape ``(batch,)`` or ``(batch, 1)`` (generally
@@ -557,8 +949,31 @@ def _check_labels(labels, num_classes):
 # ---------------------------------------------------------------------------------------------------------
 
 
-class MeanSquaredError(LossFunctionWrapper):
+class _BuiltinLoss(LossFunctionWrapper):
+    """The base of the built-in loss classes: one loss function with fixed options (``delta``,
+    ``from_logits``, ...). The options become attributes and, with the name and reduction, the config.
+
+    (Keras leaves some options out of its configs, such as ``Huber``'s ``delta`` and ``CosineSimilarity``'s
+    ``axis``, so that ``from_config`` loses them; here every option is kept.)
+    """
+
+    def __init__(self, fn, reduction, name, dtype, **options):
+        super().__init__(fn, reduction=reduction, name=name, dtype=dtype, **options)
+        for key, value in options.items():
+            setattr(self, key, value)
+
+    def get_config(self):
+        """Name, reduction and the options."""
+        config = Loss.get_config(self)
+        config.update(self._fn_kwargs)
+        return config
+
+
+class MeanSquaredError(_BuiltinLoss):
     """Mean of the squared errors: :func:`mean_squared_error`, then the reduction.
+
+    Formula:
+        ``loss = mean(square(y_true - y_pred))``
 
     Example:
         >>> mse = keras.losses.MeanSquaredError()
@@ -569,15 +984,14 @@ class MeanSquaredError(LossFunctionWrapper):
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
-        super().__init__(mean_squared_error, name=name, reduction=reduction, dtype=dtype)
-
-    def get_config(self):
-        """Name and reduction."""
-        return Loss.get_config(self)
+        super().__init__(mean_squared_error, reduction, name, dtype)
 
 
-class MeanAbsoluteError(LossFunctionWrapper):
+class MeanAbsoluteError(_BuiltinLoss):
     """Mean of the absolute errors: :func:`mean_absolute_error`, then the reduction.
+
+    Formula:
+        ``loss = mean(abs(y_true - y_pred))``
 
     Example:
         >>> mae = keras.losses.MeanAbsoluteError(reduction="sum")
@@ -586,17 +1000,179 @@ class MeanAbsoluteError(LossFunctionWrapper):
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
-        super().__init__(mean_absolute_error, name=name, reduction=reduction, dtype=dtype)
-
-    def get_config(self):
-        """Name and reduction."""
-        return Loss.get_config(self)
+        super().__init__(mean_absolute_error, reduction, name, dtype)
 
 
-class BinaryCrossentropy(LossFunctionWrapper):
+class MeanAbsolutePercentageError(_BuiltinLoss):
+    """Mean absolute percentage error: :func:`mean_absolute_percentage_error`, then the reduction.
+
+    Formula:
+        ``loss = 100 * mean(abs((y_true - y_pred) / maximum(abs(y_true), epsilon)))``
+
+    Example:
+        >>> mape = keras.losses.MeanAbsolutePercentageError()
+        >>> mape([100.0, 200.0, 300.0], [90.0, 210.0, 310.0])
+        <Tensor shape=() dtype=float32 numpy=6.111111>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(mean_absolute_percentage_error, reduction, name, dtype)
+
+
+class MeanSquaredLogarithmicError(_BuiltinLoss):
+    """Mean squared logarithmic error: :func:`mean_squared_logarithmic_error`, then the reduction.
+
+    Formula:
+        ``loss = mean(square(log(y_true + 1) - log(y_pred + 1)))`` (values below ``epsilon`` count as ``epsilon``)
+
+    Example:
+        >>> msle = keras.losses.MeanSquaredLogarithmicError()
+        >>> msle([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+        <Tensor shape=() dtype=float32 numpy=0.24022643>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error", dtype=None):
+        super().__init__(mean_squared_logarithmic_error, reduction, name, dtype)
+
+
+class CosineSimilarity(_BuiltinLoss):
+    """Negative cosine similarity: :func:`cosine_similarity` along ``axis``, then the reduction.
+
+    Formula:
+        ``loss = -sum(l2_normalize(y_true) * l2_normalize(y_pred), axis=axis)``
+
+    Between -1 (same direction, the best) and 1 (opposite); 0 for orthogonal vectors or a zero vector.
+
+    Example:
+        >>> cosine = keras.losses.CosineSimilarity(axis=1)
+        >>> cosine([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]])
+        <Tensor shape=() dtype=float32 numpy=-0.49999997>
+    """
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None):
+        super().__init__(cosine_similarity, reduction, name, dtype, axis=axis)
+
+
+class Huber(_BuiltinLoss):
+    """Huber loss: :func:`huber` (quadratic for errors up to ``delta``, linear beyond), then the reduction.
+
+    Formula:
+        ``loss = mean(where(abs(e) <= delta, 0.5 * e**2, delta * abs(e) - 0.5 * delta**2))``, ``e = y_pred - y_true``
+
+    Example:
+        >>> huber = keras.losses.Huber()
+        >>> huber([[0.0, 1.0], [0.0, 0.0]], [[0.6, 0.4], [0.4, 0.6]])
+        <Tensor shape=() dtype=float32 numpy=0.155>
+    """
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
+        super().__init__(huber, reduction, name, dtype, delta=delta)
+
+
+class LogCosh(_BuiltinLoss):
+    """Log-cosh loss: :func:`log_cosh`, then the reduction.
+
+    Formula:
+        ``loss = mean(log(cosh(y_pred - y_true)))``
+
+    Example:
+        >>> logcosh = keras.losses.LogCosh()
+        >>> logcosh([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
+        <Tensor shape=() dtype=float32 numpy=0.1084452>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
+        super().__init__(log_cosh, reduction, name, dtype)
+
+
+class Hinge(_BuiltinLoss):
+    """Hinge loss: :func:`hinge` (labels -1 and 1; labels 0 and 1 are converted), then the reduction.
+
+    Formula:
+        ``loss = mean(maximum(1 - y_true * y_pred, 0))``
+
+    Example:
+        >>> hinge = keras.losses.Hinge()
+        >>> hinge([[0, 1], [1, 1]], [[-0.5, 0.3], [2.0, 0.0]])
+        <Tensor shape=() dtype=float32 numpy=0.55>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
+        super().__init__(hinge, reduction, name, dtype)
+
+
+class SquaredHinge(_BuiltinLoss):
+    """Squared hinge loss: :func:`squared_hinge` (labels -1 and 1, or 0 and 1), then the reduction.
+
+    Formula:
+        ``loss = mean(square(maximum(1 - y_true * y_pred, 0)))``
+
+    Example:
+        >>> squared_hinge = keras.losses.SquaredHinge()
+        >>> squared_hinge([[0, 1], [1, 1]], [[-0.5, 0.3], [2.0, 0.0]])
+        <Tensor shape=() dtype=float32 numpy=0.435>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, reduction, name, dtype)
+
+
+class CategoricalHinge(_BuiltinLoss):
+    """Categorical hinge loss for one-hot labels: :func:`categorical_hinge`, then the reduction.
+
+    Formula:
+        ``loss = maximum(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)``
+
+    Example:
+        >>> categorical_hinge = keras.losses.CategoricalHinge()
+        >>> categorical_hinge([[0, 1, 0], [1, 0, 0]], [[0.2, 1.5, 0.1], [0.3, 0.9, -0.4]])
+        <Tensor shape=() dtype=float32 numpy=0.79999995>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, reduction, name, dtype)
+
+
+class KLDivergence(_BuiltinLoss):
+    """Kullback-Leibler divergence: :func:`kl_divergence`, then the reduction.
+
+    Formula:
+        ``loss = sum(y_true * log(y_true / y_pred))`` (both clipped to ``[epsilon, 1]``)
+
+    Example:
+        >>> kld = keras.losses.KLDivergence()
+        >>> kld([[0.5, 0.5], [1.0, 0.0]], [[0.5, 0.5], [0.8, 0.2]])
+        <Tensor shape=() dtype=float32 numpy=0.11157105>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, reduction, name, dtype)
+
+
+class Poisson(_BuiltinLoss):
+    """Poisson loss for count targets: :func:`poisson`, then the reduction.
+
+    Formula:
+        ``loss = mean(y_pred - y_true * log(y_pred + epsilon))``
+
+    Example:
+        >>> poisson = keras.losses.Poisson()
+        >>> poisson([[1.0, 0.0], [2.0, 3.0]], [[1.0, 0.5], [2.0, 2.0]])
+        <Tensor shape=() dtype=float32 numpy=0.508566>
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
+        super().__init__(poisson, reduction, name, dtype)
+
+
+class BinaryCrossentropy(_BuiltinLoss):
     """Binary cross-entropy for 0/1 labels: :func:`binary_crossentropy`, then the reduction.
 
     Use ``from_logits=True`` when the model's last layer has no sigmoid: it is more accurate.
+
+    Formula:
+        ``loss = mean(-(y_true * log(p) + (1 - y_true) * log(1 - p)))``, ``p = y_pred`` (clipped) or
+        ``sigmoid(y_pred)``
 
     Example:
         >>> bce = keras.losses.BinaryCrossentropy(from_logits=True)
@@ -606,23 +1182,40 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
                  name="binary_crossentropy", dtype=None):
-        super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
+        super().__init__(binary_crossentropy, reduction, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+
+
+class BinaryFocalCrossentropy(_BuiltinLoss):
+    """Binary focal cross-entropy: :func:`binary_focal_crossentropy`, then the reduction.
+
+    Formula:
+        ``loss = mean(weight * (1 - p_t)**gamma * binary_crossentropy(y_true, p))``, ``p_t`` the probability
+        given to the true label, ``weight`` ``alpha`` / ``1 - alpha`` with ``apply_class_balancing=True``
+
+    Example:
+        >>> focal = keras.losses.BinaryFocalCrossentropy(gamma=2.0, from_logits=True)
+        >>> focal([0, 1, 0, 0], [-18.6, 0.51, 2.94, -12.8])
+        <Tensor shape=() dtype=float32 numpy=0.6912119>
+        >>> balanced = keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=2.0, from_logits=True)
+        >>> balanced([0, 1, 0, 0], [-18.6, 0.51, 2.94, -12.8])
+        <Tensor shape=() dtype=float32 numpy=0.51013315>
+    """
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                 axis=-1, reduction="sum_over_batch_size", name="binary_focal_crossentropy", dtype=None):
+        super().__init__(binary_focal_crossentropy, reduction, name, dtype,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        """Name, reduction, from_logits, label_smoothing and axis."""
-        config = Loss.get_config(self)
-        config.update(from_logits=self.from_logits, label_smoothing=self.label_smoothing, axis=self.axis)
-        return config
 
 
-class CategoricalCrossentropy(LossFunctionWrapper):
+class CategoricalCrossentropy(_BuiltinLoss):
     """Cross-entropy for one-hot labels: :func:`categorical_crossentropy`, then the reduction.
 
     For integer labels use :class:`SparseCategoricalCrossentropy`.
+
+    Formula:
+        ``loss = -sum(y_true * log(p), axis=axis)``, ``p = y_pred`` (normalised, clipped) or ``softmax(y_pred)``
 
     Example:
         >>> cce = keras.losses.CategoricalCrossentropy()
@@ -632,21 +1225,34 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
                  name="categorical_crossentropy", dtype=None):
-        super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
+        super().__init__(categorical_crossentropy, reduction, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+
+
+class CategoricalFocalCrossentropy(_BuiltinLoss):
+    """Categorical focal cross-entropy for one-hot labels: :func:`categorical_focal_crossentropy`, then the
+    reduction.
+
+    Formula:
+        ``loss = sum(alpha * (1 - p)**gamma * -y_true * log(p), axis=axis)``
+
+    Example:
+        >>> focal = keras.losses.CategoricalFocalCrossentropy()
+        >>> focal([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+        <Tensor shape=() dtype=float32 numpy=0.23315276>
+    """
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy", dtype=None):
+        super().__init__(categorical_focal_crossentropy, reduction, name, dtype, alpha=alpha, gamma=gamma,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        """Name, reduction, from_logits, label_smoothing and axis."""
-        config = Loss.get_config(self)
-        config.update(from_logits=self.from_logits, label_smoothing=self.label_smoothing, axis=self.axis)
-        return config
 
 
-class SparseCategoricalCrossentropy(LossFunctionWrapper):
+class SparseCategoricalCrossentropy(_BuiltinLoss):
     """Cross-entropy for integer class labels: :func:`sparse_categorical_crossentropy`, then the reduction.
+
+    Formula:
+        ``loss = -log(p[y_true])``, ``p = y_pred`` (normalised, clipped) or ``softmax(y_pred)`` along ``axis``
 
     Example:
         >>> scce = keras.losses.SparseCategoricalCrossentropy()
@@ -657,30 +1263,39 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         <Tensor shape=() dtype=float32 numpy=0.051293306>
     """
 
-    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+    # Keras's argument order: `axis` comes after `reduction` here.
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size", axis=-1,
                  name="sparse_categorical_crossentropy", dtype=None):
-        super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, ignore_class=ignore_class)
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
-
-    def get_config(self):
-        """Name, reduction, from_logits and ignore_class."""
-        config = Loss.get_config(self)
-        config.update(from_logits=self.from_logits, ignore_class=self.ignore_class)
-        return config
+        super().__init__(sparse_categorical_crossentropy, reduction, name, dtype, from_logits=from_logits,
+                         ignore_class=ignore_class, axis=axis)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Looking losses up by name; serialization
 # ---------------------------------------------------------------------------------------------------------
 
-_FUNCTIONS = {f.__name__: f for f in (mean_squared_error, mean_absolute_error, binary_crossentropy,
-                                      categorical_crossentropy, sparse_categorical_crossentropy)}
-_ALIASES = {"mse": mean_squared_error, "MSE": mean_squared_error, "mae": mean_absolute_error,
-            "MAE": mean_absolute_error, "bce": binary_crossentropy, "BCE": binary_crossentropy}
-_CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy,
-                                    CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+_FUNCTIONS = {f.__name__: f for f in (
+    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
+    cosine_similarity, huber, log_cosh, hinge, squared_hinge, categorical_hinge, kl_divergence, poisson,
+    binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy, categorical_focal_crossentropy,
+    sparse_categorical_crossentropy,
+)}
+# Keras's short names (keras.losses.get knows these) and its legacy aliases (logcosh, kullback_leibler_divergence).
+_ALIASES = {
+    "mse": mean_squared_error, "MSE": mean_squared_error,
+    "mae": mean_absolute_error, "MAE": mean_absolute_error,
+    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+    "bce": binary_crossentropy, "BCE": binary_crossentropy,
+    "kld": kl_divergence, "KLD": kl_divergence, "kullback_leibler_divergence": kl_divergence,
+    "logcosh": log_cosh,
+}
+_CLASSES = {c.__name__: c for c in (
+    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+    CosineSimilarity, Huber, LogCosh, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
+    BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy,
+    SparseCategoricalCrossentropy,
+)}
 # What get() accepts as a string: function names and aliases give the function, class names an instance.
 _BY_NAME = {**_FUNCTIONS, **_ALIASES, **_CLASSES}
 
@@ -689,8 +1304,9 @@ def get(identifier):
     """Return the loss an identifier names, as ``model.compile(loss=...)`` resolves it.
 
     * ``None`` -> ``None``; a :class:`Loss` instance or any callable -> itself; a Loss class -> an instance;
-    * a function name or alias (``'mse'``, ``'mae'``, ``'bce'``, ``'categorical_crossentropy'``, ...) -> that
-      function; a class name (``'MeanSquaredError'``) -> an instance of the class;
+    * a function name or alias (``'mse'``, ``'mae'``, ``'mape'``, ``'msle'``, ``'bce'``, ``'kld'``, ``'logcosh'``,
+      ``'categorical_crossentropy'``, ...) -> that function; a class name (``'MeanSquaredError'``) -> an
+      instance of the class;
     * a config dict ``{'class_name': ..., 'config': ...}`` -> :func:`deserialize` of it.
 
     Names are matched exactly, then ignoring case and underscores (``'Categorical_Crossentropy'``), as every

@@ -1,5 +1,10 @@
-"""Losses (kerasnb.losses): Keras's documented values, each formula against NumPy, the clipping numerics,
-reductions and sample weights, float64 gradient checks, dtypes, the shape errors and get/serialize."""
+"""Losses (kerasnb.losses): parity with real Keras (values and gradients recorded in
+tests/reference/losses_reference.npz), Keras's documented values, each formula against NumPy, the clipping
+numerics, reductions and sample weights, float64 gradient checks, dtypes, the shape errors and get/serialize."""
+
+import inspect
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +24,16 @@ LABELS = [1, 2]
 PROBS = [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]
 BIN_TRUE = [[0, 1], [0, 0]]
 BIN_LOGITS = [[-18.6, 0.51], [2.94, -12.8]]
+
+
+ALL_FUNCTIONS = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+                 "mean_squared_logarithmic_error", "huber", "log_cosh", "cosine_similarity", "hinge", "squared_hinge",
+                 "categorical_hinge", "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
+                 "categorical_focal_crossentropy", "sparse_categorical_crossentropy", "kl_divergence", "poisson"]
+ALL_CLASSES = ["MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+               "Huber", "LogCosh", "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge",
+               "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
+               "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson"]
 
 
 def value(t):
@@ -43,6 +58,168 @@ def _np_bce_logits(z, x):
 def _np_cce(y, p, axis=-1):
     p = np.clip(p / p.sum(axis=axis, keepdims=True), EPS, 1 - EPS)
     return -(y * np.log(p)).sum(axis=axis)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parity with real Keras: tests/reference/losses_reference.npz
+# ---------------------------------------------------------------------------------------------------------
+#
+# Written by tests/reference/make_loss_refs.py under Keras 3 (torch backend, in its own virtual environment;
+# its docstring says how to regenerate it and what each case holds). Every loss, as a function with its
+# options and as a class with every reduction, with and without sample weights, on float32 inputs: the value
+# and the gradient with respect to y_pred (of sum(loss * w) for non-scalar losses).
+
+FIXTURE = Path(__file__).parent / "reference" / "losses_reference.npz"
+
+
+def _load_fixture():
+    with np.load(FIXTURE) as data:
+        arrays = {key: data[key] for key in data.files}
+    cases = json.loads(str(arrays.pop("__cases__")))
+    meta = json.loads(str(arrays.pop("__meta__")))
+    api = json.loads(str(arrays.pop("__api__")))
+    return cases, meta, api, arrays
+
+
+REF_CASES, REF_META, REF_API, REF_ARRAYS = _load_fixture()
+REF_GRAD_CASES = [c for c in REF_CASES if c["grad"]]
+
+# Values: rtol 1e-5 as for every float32 comparison with Keras; atol 1e-7 (below one float32 step of 1.0) only
+# so that results that are 0 up to rounding (a hinge at its margin, a cosine of orthogonal vectors, a confident
+# right answer's crossentropy of order epsilon) compare. Every value so far agrees within 2e-7 relative.
+VALUE_TOLERANCE = {"rtol": 1e-5, "atol": 1e-7}
+# Gradients: those of cosine similarity between (nearly) aligned vectors and of sigmoid(x) - 1 at large logits
+# are differences of O(1) float32 terms whose exact value is ~0; both sides give it to a few float32 steps
+# of 1.0 (1.2e-7 each; the largest difference seen is 1.8e-7). atol 1e-6 allows for that, and nothing more: a
+# wrong formula or a dropped term is off by 1e-2 or more.
+GRAD_TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}
+
+
+def _ref(case, key):
+    return REF_ARRAYS[f"{case['name']}/{key}"]
+
+
+def _ref_inputs(case, as_lists=False):
+    """The case's (y_true, y_pred, sample_weight) as NumPy arrays, or as plain Python lists."""
+    prefix = f"inputs/{case['inputs']}/"
+    y_true, y_pred = REF_ARRAYS[prefix + "y_true"], REF_ARRAYS[prefix + "y_pred"]
+    sample_weight = REF_ARRAYS[prefix + "sample_weight"] if case["sample_weight"] else None
+    if as_lists:
+        y_true, y_pred = y_true.tolist(), y_pred.tolist()
+        sample_weight = None if sample_weight is None else sample_weight.tolist()
+    return y_true, y_pred, sample_weight
+
+
+def _ref_call(case, y_true, y_pred, sample_weight):
+    """Make the case's call with kerasnb: ``losses.<function>(...)`` or ``losses.<Class>(...)(...)``."""
+    if case["form"] == "function":
+        return getattr(losses, case["loss"])(y_true, y_pred, **case["kwargs"])
+    loss = getattr(losses, case["loss"])(**case["kwargs"], reduction=case["reduction"])
+    return loss(y_true, y_pred, sample_weight=sample_weight)
+
+
+def _describe(case):
+    if case["form"] == "function":
+        return f"keras.losses.{case['loss']}(**{case['kwargs']}) on {case['inputs']!r}"
+    weighted = " with sample_weight" if case["sample_weight"] else ""
+    return (f"keras.losses.{case['loss']}(**{case['kwargs']}, reduction={case['reduction']!r}) on "
+            f"{case['inputs']!r}{weighted}")
+
+
+def _check_value(case, out):
+    want = _ref(case, "loss")
+    assert isinstance(out, keras.Tensor), f"{_describe(case)}: returned a {type(out).__name__}"
+    got = out.numpy()
+    assert got.shape == want.shape, f"{_describe(case)}: shape {got.shape}, Keras {want.shape}"
+    assert got.dtype == want.dtype, f"{_describe(case)}: dtype {got.dtype}, Keras {want.dtype}"
+    np.testing.assert_allclose(got, want, **VALUE_TOLERANCE, err_msg=_describe(case))
+
+
+def test_loss_fixture_is_from_real_keras():
+    assert REF_META["keras_version"].startswith("3.") and REF_META["backend"] == "torch"
+    assert {c["loss"] for c in REF_CASES if c["form"] == "function"} == set(ALL_FUNCTIONS)
+    assert {c["loss"] for c in REF_CASES if c["form"] == "class"} == set(ALL_CLASSES)
+    reductions = {c["reduction"] for c in REF_CASES if c["form"] == "class"}
+    assert {"sum_over_batch_size", "sum", "none"} <= reductions
+
+
+@pytest.mark.parametrize("case", REF_CASES, ids=[c["name"] for c in REF_CASES])
+def test_value_matches_keras(case):
+    _check_value(case, _ref_call(case, *_ref_inputs(case)))
+
+
+@pytest.mark.parametrize("case", REF_CASES, ids=[c["name"] for c in REF_CASES])
+def test_plain_python_lists_give_the_same_value(case):
+    _check_value(case, _ref_call(case, *_ref_inputs(case, as_lists=True)))
+
+
+@pytest.mark.parametrize("case", REF_GRAD_CASES, ids=[c["name"] for c in REF_GRAD_CASES])
+def test_gradient_matches_keras(case):
+    y_true, y_pred, sample_weight = _ref_inputs(case)
+    y_pred = ops.convert_to_tensor(y_pred)
+    with keras.GradientTape() as tape:
+        tape.watch(y_pred)
+        out = _ref_call(case, y_true, y_pred, sample_weight)
+    weights = None if out.ndim == 0 else [_ref(case, "w")]
+    (grad,) = tape.gradient([out], [y_pred], output_gradients=weights)
+    want = _ref(case, "dy_pred")
+    assert grad is not None, f"{_describe(case)}: no gradient reached y_pred"
+    assert grad.dtype == want.dtype, f"{_describe(case)}: gradient dtype {grad.dtype}, Keras {want.dtype}"
+    np.testing.assert_allclose(grad.numpy(), want, **GRAD_TOLERANCE, err_msg=f"{_describe(case)}: d/dy_pred")
+
+
+NOTED_CASES = [c for c in REF_CASES if c.get("note")]
+
+
+@pytest.mark.parametrize("case", NOTED_CASES, ids=[c["name"] for c in NOTED_CASES])
+def test_label_smoothing_on_a_middle_class_axis_uses_the_number_of_classes(case):
+    # Keras smooths with label_smoothing / y_true.shape[-1] even when `axis` is another axis; the fixture holds
+    # the documented value (/ the size of `axis`, which kerasnb gives) and Keras's own, which must differ.
+    assert "num_classes" in case["note"]
+    got = _ref_call(case, *_ref_inputs(case)).numpy()
+    assert not np.allclose(got, _ref(case, "loss_keras"), rtol=1e-3)
+
+
+def test_seed_values():
+    # The issue's seed numbers (Keras's docstring examples).
+    assert value(losses.BinaryCrossentropy(from_logits=True)(BIN_TRUE, BIN_LOGITS)) == pytest.approx(0.865458, abs=1e-6)
+    assert value(losses.CategoricalCrossentropy()(ONE_HOT, PROBS)) == pytest.approx(1.1769392, abs=1e-6)
+    assert value(losses.SparseCategoricalCrossentropy()(LABELS, PROBS)) == pytest.approx(1.1769392, abs=1e-6)
+    # CosineSimilarity: per sample -0 (orthogonal) and -0.99999994 (aligned), so the loss is their mean. (The
+    # *metric* CosineSimilarity gives +0 and +0.99999994: the loss is its negative.)
+    y_true, y_pred = [[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]]
+    np.testing.assert_allclose(value(losses.cosine_similarity(y_true, y_pred, axis=1)), [-0.0, -0.99999994],
+                               rtol=1e-7)
+    out = losses.CosineSimilarity(axis=1)(y_true, y_pred)
+    assert out.dtype == np.float32 and value(out) == np.float32(-0.49999997)
+    np.testing.assert_allclose(value(losses.CosineSimilarity(axis=1, reduction="none")(y_true, y_pred)),
+                               [-0.0, -0.99999994], rtol=1e-7)
+
+
+def test_api_matches_keras():
+    """Each function's and class's parameters (names, order, defaults) and each class's default name are
+    Keras's, as recorded from real Keras in the fixture."""
+    for name, params in REF_API["functions"].items():
+        ours = [[p.name, None if p.default is inspect.Parameter.empty else p.default]
+                for p in inspect.signature(getattr(losses, name)).parameters.values()]
+        assert ours == params, f"losses.{name}{inspect.signature(getattr(losses, name))}: Keras has {params}"
+    for name, info in REF_API["classes"].items():
+        cls = getattr(losses, name)
+        ours = [[p.name, p.default] for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
+        assert ours == info["parameters"], f"losses.{name}{inspect.signature(cls.__init__)}: Keras has {info}"
+        assert cls().name == info["name"]
+
+
+def test_get_resolves_every_keras_name_and_alias():
+    """Every name keras.losses.get knows (function and class names, 'mse', 'kld', 'mape', ...) and the legacy
+    aliases ('logcosh', 'kullback_leibler_divergence') give the same loss in kerasnb."""
+    for name, resolved in {**REF_API["get"], **REF_API["legacy_aliases"]}.items():
+        got = losses.get(name)
+        if resolved[0].isupper():  # a class name: get() returns an instance
+            assert type(got) is getattr(losses, resolved), name
+        else:
+            assert got is getattr(losses, resolved), name
+    assert {"logcosh", "kullback_leibler_divergence", "kld", "mape", "msle"} <= set(REF_API["legacy_aliases"])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -190,6 +367,122 @@ def test_epsilon_setting_is_used():
 
 
 # ---------------------------------------------------------------------------------------------------------
+# The other losses' formulas and edge cases
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_regression_family_matches_numpy(rng):
+    y, p = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    np.testing.assert_allclose(value(losses.mean_absolute_percentage_error(y, p)),
+                               100 * np.abs((y - p) / np.abs(y)).mean(-1))
+    yp, pp = np.abs(y), np.abs(p)
+    np.testing.assert_allclose(value(losses.mean_squared_logarithmic_error(yp, pp)),
+                               ((np.log1p(pp) - np.log1p(yp)) ** 2).mean(-1))
+    e = p - y
+    for delta in [1.0, 0.4]:
+        want = np.where(np.abs(e) <= delta, 0.5 * e**2, delta * np.abs(e) - 0.5 * delta**2).mean(-1)
+        np.testing.assert_allclose(value(losses.huber(y, p, delta=delta)), want)
+    np.testing.assert_allclose(value(losses.log_cosh(y, p)), np.log(np.cosh(e)).mean(-1))
+    cosine = (y * p).sum(-1) / np.linalg.norm(y, axis=-1) / np.linalg.norm(p, axis=-1)
+    np.testing.assert_allclose(value(losses.cosine_similarity(y, p)), -cosine)
+    np.testing.assert_allclose(value(losses.poisson(yp, pp)), (pp - yp * np.log(pp + EPS)).mean(-1))
+    q = np.exp(y) / np.exp(y).sum(-1, keepdims=True)
+    r = np.exp(p) / np.exp(p).sum(-1, keepdims=True)
+    np.testing.assert_allclose(value(losses.kl_divergence(q, r)), (q * np.log(q / r)).sum(-1))
+
+
+def test_epsilon_guards_of_the_regression_losses():
+    # mape: a target of 0 divides by epsilon (a huge but finite percentage); msle: values below epsilon,
+    # negative ones included, count as epsilon.
+    assert value(losses.mean_absolute_percentage_error([[0.0]], [[1e-3]]))[0] == pytest.approx(100 * 1e-3 / EPS)
+    np.testing.assert_allclose(value(losses.mean_squared_logarithmic_error([[-3.0, 0.0]], [[0.0, -2.0]])), [0.0])
+    # poisson takes log(y_pred + epsilon): finite at y_pred = 0; kl_divergence clips both sides to [eps, 1]
+    assert value(losses.poisson([[2.0]], [[0.0]]))[0] == pytest.approx(-2 * np.log(EPS), rel=1e-6)
+    assert value(losses.kl_divergence([[0.0, 1.0]], [[0.0, 1.0]]))[0] == 0.0
+    assert value(losses.kl_divergence([[1.0, 0.0]], [[0.0, 1.0]]))[0] == pytest.approx(NEG_LOG_EPS, rel=1e-6)
+
+
+def test_huber_is_quadratic_then_linear_and_smooth_at_delta(tape_grads):
+    delta = 0.5
+    errors = np.array([[0.2, -0.2, delta, -delta, 3.0, -3.0]])
+    per_element = [float(value(losses.huber([[0.0]], [[e]], delta=delta))[0]) for e in errors[0]]
+    np.testing.assert_allclose(per_element, [0.02, 0.02, 0.125, 0.125, 1.375, 1.375], rtol=1e-6)
+    # the slope is the error up to delta and then +-delta: outliers pull no harder than delta
+    _, (grad,) = tape_grads(lambda p: ops.sum(losses.huber(np.zeros((1, 6)), p, delta=delta)), errors)
+    np.testing.assert_allclose(grad.numpy() * 6, [[0.2, -0.2, 0.5, -0.5, 0.5, -0.5]])
+
+
+def test_log_cosh_does_not_overflow():
+    out = value(losses.log_cosh([[0.0, 0.0]], [[1000.0, -1000.0]]))
+    np.testing.assert_allclose(out, [1000.0 - np.log(2.0)], rtol=1e-6)
+
+
+def test_hinge_converts_zero_one_labels_only():
+    y_pred = [[0.3, -0.8, 1.4]]
+    zero_one, signed = [[0, 1, 1]], [[-1, 1, 1]]
+    for fn in [losses.hinge, losses.squared_hinge]:
+        np.testing.assert_array_equal(value(fn(zero_one, y_pred)), value(fn(signed, y_pred)))
+    # {-1, 0, 1} is not binary: used as it is, so the 0 label contributes maximum(1 - 0, 0) = 1
+    np.testing.assert_allclose(value(losses.hinge([[-1, 0, 1]], y_pred)), [(1.3 + 1.0 + 0.0) / 3], rtol=1e-6)
+    # all-0 labels are binary too: they mean "all -1"
+    np.testing.assert_allclose(value(losses.hinge([[0, 0, 0]], y_pred)), value(losses.hinge([[-1, -1, -1]], y_pred)))
+    # the categorical hinge takes one-hot labels and converts nothing: best wrong score 1.4, true score -0.8
+    np.testing.assert_allclose(value(losses.categorical_hinge([[0, 1, 0]], y_pred)), [1.4 - (-0.8) + 1], rtol=1e-6)
+    np.testing.assert_allclose(value(losses.categorical_hinge([[0, 0, 1]], y_pred)), [0.0])  # margin > 1
+
+
+def test_cosine_similarity_of_a_zero_vector_is_zero_with_a_finite_gradient(tape_grads):
+    y_true = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    y_pred = np.array([[0.0, 0.0, 0.0], [1.0, -1.0, 2.0]])
+    np.testing.assert_array_equal(value(losses.cosine_similarity(y_true, y_pred)), [0.0, 0.0])
+    # Keras's torch backend differentiates rsqrt(0) here and gives NaN.
+    _, (grad,) = tape_grads(lambda p: ops.sum(losses.cosine_similarity(y_true, p)), y_pred)
+    assert np.isfinite(grad.numpy()).all()
+    np.testing.assert_array_equal(grad.numpy()[1], 0.0)
+
+
+def test_focal_losses_reduce_to_crossentropy(rng):
+    z = rng.integers(0, 2, size=(4, 3)).astype(float)
+    p = rng.uniform(0.05, 0.95, size=(4, 3))
+    bce = value(losses.binary_crossentropy(z, p))
+    np.testing.assert_allclose(value(losses.binary_focal_crossentropy(z, p, gamma=0.0)), bce)
+    # gamma > 0 scales each term down by (1 - p_t)**gamma < 1; balancing weighs label 1 by alpha, label 0 by 1-alpha
+    assert np.all(value(losses.binary_focal_crossentropy(z, p)) < bce)
+    p_t = z * p + (1 - z) * (1 - p)
+    terms = -(z * np.log(p) + (1 - z) * np.log(1 - p))
+    want = ((z * 0.3 + (1 - z) * 0.7) * (1 - p_t) ** 2 * terms).mean(-1)
+    np.testing.assert_allclose(value(losses.binary_focal_crossentropy(z, p, apply_class_balancing=True, alpha=0.3)),
+                               want)
+    y = np.eye(3)[[0, 2, 1, 1]]
+    q = rng.uniform(0.05, 1.0, size=(4, 3))
+    np.testing.assert_allclose(value(losses.categorical_focal_crossentropy(y, q, alpha=1.0, gamma=0.0)),
+                               value(losses.categorical_crossentropy(y, q)))
+    q_norm = q / q.sum(-1, keepdims=True)
+    alpha = np.array([0.2, 0.5, 0.3])
+    want = (alpha * (1 - q_norm) ** 1.5 * -y * np.log(q_norm)).sum(-1)
+    np.testing.assert_allclose(value(losses.categorical_focal_crossentropy(y, q, alpha=alpha.tolist(), gamma=1.5)),
+                               want)
+
+
+def test_focal_losses_clip_probabilities_made_from_logits():
+    # As Keras: sigmoid/softmax first, then the clipped crossentropy, so a hopeless logit costs -log(epsilon),
+    # where binary_crossentropy(from_logits=True) gives the exact 40.
+    out = value(losses.binary_focal_crossentropy([[1.0]], [[-40.0]], gamma=0.0, from_logits=True))
+    assert out[0] == pytest.approx(NEG_LOG_EPS, rel=1e-6)
+    assert value(losses.binary_crossentropy([[1.0]], [[-40.0]], from_logits=True))[0] == pytest.approx(40.0)
+    out = value(losses.categorical_focal_crossentropy([[1.0, 0.0]], [[-40.0, 40.0]], alpha=1.0, gamma=0.0,
+                                                      from_logits=True))
+    assert out[0] == pytest.approx(NEG_LOG_EPS, rel=1e-6)
+
+
+def test_binary_crossentropy_of_a_confident_right_answer_keeps_its_digits():
+    # log(1 - p) as log1p(-p) (as Keras's torch backend): at p = 1e-7 and label 0 the loss is 1e-7, where
+    # float32 log(1 - p) would give 1.19e-7.
+    out = value(losses.binary_crossentropy([[0.0]], [[1e-7]]))
+    assert out.dtype == np.float32 and out[0] == pytest.approx(1e-7, rel=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Reductions, sample weights, masks
 # ---------------------------------------------------------------------------------------------------------
 
@@ -307,6 +600,110 @@ def test_gradients_of_loss_functions(gradcheck, rng):
     gradcheck(lambda t: losses.categorical_crossentropy(t, probs), rng.uniform(size=(3, 4)))
 
 
+def _away(rng, low, high, shape):
+    """Random values with ``low <= |x| <= high`` and random signs."""
+    return rng.uniform(low, high, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+def _gradient_cases(rng):
+    """(function name, kwargs, y_true, y_pred) for every loss function and its options, at float64 points away
+    from kinks (hinge margins, |error| = delta, ties in max) and from the clipping bounds."""
+    shape = (3, 4)
+    y = rng.normal(size=shape)
+    signs = rng.choice([-1.0, 1.0], size=shape)
+    z = rng.integers(0, 2, size=shape).astype(float)
+    one_hot = np.eye(4)[[0, 3, 1]]
+    labels = np.array([0, 3, 1])
+    dist = np.exp(rng.normal(size=shape))
+    dist /= dist.sum(-1, keepdims=True)
+    margins = _away(rng, 0.2, 1.5, shape)  # 1 - y_true * y_pred, away from the hinge's kink at 0
+
+    def probs():
+        return rng.uniform(0.05, 0.95, size=shape)
+
+    def logits():
+        return rng.normal(scale=2, size=shape)
+
+    return [
+        ("mean_squared_error", {}, y, rng.normal(size=shape)),
+        ("mean_absolute_error", {}, y, y + _away(rng, 0.2, 1.0, shape)),
+        ("mean_absolute_percentage_error", {}, y, y + _away(rng, 0.2, 1.0, shape)),
+        ("mean_squared_logarithmic_error", {}, np.abs(y), rng.uniform(0.1, 3.0, size=shape)),
+        ("huber", {}, y, y + _away(rng, 0.1, 0.8, shape) * rng.choice([1.0, 2.5], size=shape)),
+        ("huber", {"delta": 0.3}, y, y + _away(rng, 0.05, 0.25, shape) * rng.choice([1.0, 4.0], size=shape)),
+        ("log_cosh", {}, y, rng.normal(scale=3, size=shape)),
+        ("cosine_similarity", {}, y, rng.normal(size=shape)),
+        ("cosine_similarity", {"axis": 0}, y, rng.normal(size=shape)),
+        ("hinge", {}, signs, signs * (1 - margins)),
+        ("hinge", {}, (signs + 1) / 2, signs * (1 - margins)),  # labels 0 and 1
+        ("squared_hinge", {}, signs, signs * (1 - margins)),
+        ("categorical_hinge", {}, one_hot, rng.normal(size=shape)),
+        ("kl_divergence", {}, dist, probs()),
+        ("poisson", {}, rng.integers(0, 4, size=shape).astype(float), rng.uniform(0.2, 3.0, size=shape)),
+        ("binary_crossentropy", {}, z, probs()),
+        ("binary_crossentropy", {"label_smoothing": 0.1, "axis": 0}, z, probs()),
+        ("binary_crossentropy", {"from_logits": True}, z, logits()),
+        ("binary_focal_crossentropy", {}, z, probs()),
+        ("binary_focal_crossentropy", {"apply_class_balancing": True, "alpha": 0.3, "gamma": 3.0,
+                                       "from_logits": True, "label_smoothing": 0.1}, z, logits()),
+        ("categorical_crossentropy", {}, one_hot, probs()),
+        ("categorical_crossentropy", {"label_smoothing": 0.2}, one_hot, probs()),
+        ("categorical_crossentropy", {"from_logits": True}, one_hot, logits()),
+        ("categorical_crossentropy", {"axis": 0}, one_hot, probs()),
+        ("categorical_focal_crossentropy", {}, one_hot, probs()),
+        ("categorical_focal_crossentropy", {"alpha": [0.1, 0.2, 0.3, 0.4], "gamma": 1.5, "from_logits": True,
+                                            "label_smoothing": 0.1}, one_hot, logits()),
+        ("categorical_focal_crossentropy", {"axis": 0}, one_hot, probs()),
+        ("sparse_categorical_crossentropy", {}, labels, probs()),
+        ("sparse_categorical_crossentropy", {"from_logits": True}, labels, logits()),
+        ("sparse_categorical_crossentropy", {"from_logits": True, "axis": 0}, np.array([1, 2, 0, 2]), logits()),
+        ("sparse_categorical_crossentropy", {"ignore_class": -1}, np.array([0, -1, 1]), probs()),
+    ]
+
+
+def test_gradients_of_every_loss_function(gradcheck, rng):
+    cases = _gradient_cases(rng)
+    assert {name for name, *_ in cases} == set(ALL_FUNCTIONS)
+    for name, kwargs, y_true, y_pred in cases:
+        fn = getattr(losses, name)
+        try:
+            gradcheck(lambda p, fn=fn, y_true=y_true, kwargs=kwargs: fn(y_true, p, **kwargs), y_pred)
+        except AssertionError as e:
+            raise AssertionError(f"gradient check of {name}(**{kwargs}): {e}") from None
+
+
+# One float64 point per class, away from kinks and clipping bounds: (kwargs, y_true, y_pred).
+_CLASS_POINTS = {
+    "MeanSquaredError": ({}, [[0.3, -1.2, 0.8], [1.0, 0.1, -0.4]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "MeanAbsoluteError": ({}, [[0.3, -1.2, 0.8], [1.0, 0.1, -0.4]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "MeanAbsolutePercentageError": ({}, [[0.3, -1.2, 0.8], [1.0, 0.1, -0.4]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "MeanSquaredLogarithmicError": ({}, [[0.3, 1.2, 0.8], [1.0, 0.1, 2.4]], [[0.1, 0.2, 1.7], [0.5, 0.9, 1.1]]),
+    "Huber": ({"delta": 0.7}, [[0.3, -1.2, 0.8], [1.0, 0.1, -0.4]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "LogCosh": ({}, [[0.3, -1.2, 0.8], [1.0, 0.1, -0.4]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "CosineSimilarity": ({"axis": 1}, [[0.3, -1.2, 0.8], [1.0, 0.1, -0.4]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "Hinge": ({}, [[0, 1, 1], [1, 0, 0]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "SquaredHinge": ({}, [[-1, 1, 1], [1, -1, -1]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "CategoricalHinge": ({}, [[0, 1, 0], [0, 0, 1]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "KLDivergence": ({}, [[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]], [[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]]),
+    "Poisson": ({}, [[0, 1, 3], [2, 0, 1]], [[0.1, 0.2, 1.7], [0.5, 0.9, 1.1]]),
+    "BinaryCrossentropy": ({"label_smoothing": 0.1}, [[0, 1, 1], [1, 0, 0]], [[0.1, 0.2, 0.7], [0.5, 0.9, 0.3]]),
+    "BinaryFocalCrossentropy": ({"apply_class_balancing": True, "from_logits": True}, [[0, 1, 1], [1, 0, 0]],
+                                [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "CategoricalCrossentropy": ({"from_logits": True}, [[0, 1, 0], [0, 0, 1]], [[0.1, -0.2, 1.7], [0.5, 0.9, -1.1]]),
+    "CategoricalFocalCrossentropy": ({"gamma": 1.5}, [[0, 1, 0], [0, 0, 1]], [[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]]),
+    "SparseCategoricalCrossentropy": ({}, [1, 2], [[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]]),
+}
+
+
+@pytest.mark.parametrize("name", ALL_CLASSES)
+def test_gradients_of_every_loss_class(gradcheck, name):
+    kwargs, y_true, y_pred = _CLASS_POINTS[name]
+    for reduction in ["sum_over_batch_size", "sum", "none", "mean_with_sample_weight"]:
+        loss = getattr(losses, name)(**kwargs, reduction=reduction, dtype="float64")
+        gradcheck(lambda p, loss=loss: loss(y_true, p), y_pred)
+        gradcheck(lambda p, loss=loss: loss(y_true, p, sample_weight=[0.3, 1.7]), y_pred)
+
+
 def test_gradients_through_loss_objects(gradcheck, rng):
     labels = np.array([2, 0, 1, 1])
     w = np.array([0.5, 1.0, 2.0, 0.0])
@@ -334,8 +731,11 @@ def test_sigmoid_cross_entropy_gradient_at_zero_logit(gradcheck, tape_grads):
 def test_float32_is_preserved(rng):
     y = rng.normal(size=(3, 4)).astype("float32")
     p = rng.uniform(0.1, 0.9, size=(3, 4)).astype("float32")
-    for fn in [losses.mean_squared_error, losses.mean_absolute_error, losses.binary_crossentropy]:
-        assert fn(y, p).dtype == np.float32
+    for name in ALL_FUNCTIONS:
+        if "categorical" not in name:
+            assert getattr(losses, name)(y, p).dtype == np.float32, name
+    for name in ["categorical_crossentropy", "categorical_focal_crossentropy", "categorical_hinge"]:
+        assert getattr(losses, name)(np.eye(4)[[0, 1, 2]], p).dtype == np.float32, name
     assert losses.categorical_crossentropy(np.eye(4)[[0, 1, 2]], p).dtype == np.float32
     assert losses.sparse_categorical_crossentropy(np.array([0, 1, 2]), p).dtype == np.float32
     assert losses.CategoricalCrossentropy()(np.eye(4)[[0, 1, 2]], p).dtype == np.float32
@@ -375,7 +775,8 @@ def test_categorical_crossentropy_with_integer_labels_suggests_sparse(labels):
 
 
 def test_elementwise_losses_name_both_shapes():
-    for fn in [losses.mean_squared_error, losses.mean_absolute_error, losses.MeanSquaredError()]:
+    elementwise = [getattr(losses, name) for name in ALL_FUNCTIONS if "crossentropy" not in name]
+    for fn in elementwise + [losses.MeanSquaredError(), losses.Huber()]:
         with pytest.raises(ValueError, match=r"y_true.shape=\(4, 3\), y_pred.shape=\(4, 2\)"):
             fn(np.zeros((4, 3)), np.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"y_true.shape=\(4, 3\), y_pred.shape=\(4, 2\)"):
@@ -413,7 +814,11 @@ def test_default_names():
     assert losses.BinaryCrossentropy().name == "binary_crossentropy"
     assert losses.CategoricalCrossentropy().name == "categorical_crossentropy"
     assert losses.SparseCategoricalCrossentropy().name == "sparse_categorical_crossentropy"
+    assert losses.Huber().name == "huber_loss"  # Keras's name, not the function's
+    assert losses.KLDivergence().name == "kl_divergence"
     assert losses.MeanSquaredError(name="mine").name == "mine"
+    for name in ALL_CLASSES:
+        assert repr(getattr(losses, name)()).startswith(f"<{name} name=")
 
 
 def test_custom_loss_subclass():
@@ -451,12 +856,16 @@ def test_get_resolves_identifiers():
     # as every get() in kerasnb: case and underscores do not matter when the name is otherwise exact
     assert losses.get("Categorical_Crossentropy") is losses.categorical_crossentropy
     assert losses.get("Mse") is losses.mean_squared_error
-    for name in ["mean_squared_error", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy",
-                 "sparse_categorical_crossentropy"]:
+    for name in ALL_FUNCTIONS:
         assert losses.get(name) is getattr(losses, name)
-    for name in ["MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
-                 "SparseCategoricalCrossentropy"]:
+    for name in ALL_CLASSES:
         assert type(losses.get(name)) is getattr(losses, name)
+    aliases = {"mape": "mean_absolute_percentage_error", "MAPE": "mean_absolute_percentage_error",
+               "msle": "mean_squared_logarithmic_error", "MSLE": "mean_squared_logarithmic_error",
+               "kld": "kl_divergence", "KLD": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
+               "logcosh": "log_cosh"}
+    for alias, name in aliases.items():
+        assert losses.get(alias) is getattr(losses, name)
     instance = losses.BinaryCrossentropy()
     assert losses.get(instance) is instance
     assert isinstance(losses.get(losses.CategoricalCrossentropy), losses.CategoricalCrossentropy)
@@ -488,8 +897,21 @@ def test_get_suggests_the_closest_name():
     losses.MeanAbsoluteError(name="l1"),
     losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1, axis=-1),
     losses.CategoricalCrossentropy(label_smoothing=0.2, reduction=None),
-    losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=255),
-])
+    losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=255, axis=1),
+    losses.MeanAbsolutePercentageError(reduction="sum"),
+    losses.MeanSquaredLogarithmicError(name="msle"),
+    losses.CosineSimilarity(axis=1, reduction="none"),
+    losses.Huber(delta=0.3),
+    losses.LogCosh(),
+    losses.Hinge(),
+    losses.SquaredHinge(),
+    losses.CategoricalHinge(),
+    losses.KLDivergence(),
+    losses.Poisson(reduction="mean_with_sample_weight"),
+    losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.4, gamma=3.0, from_logits=True,
+                                   label_smoothing=0.1, axis=0),
+    losses.CategoricalFocalCrossentropy(alpha=[0.2, 0.3, 0.5], gamma=1.0, from_logits=True, label_smoothing=0.1),
+], ids=lambda loss: type(loss).__name__)
 def test_config_and_serialization_round_trip(loss):
     config = loss.get_config()
     for rebuilt in [type(loss).from_config(config), losses.deserialize(losses.serialize(loss))]:
@@ -497,6 +919,21 @@ def test_config_and_serialization_round_trip(loss):
         assert rebuilt.get_config() == config
     serialized = losses.serialize(loss)
     assert serialized["class_name"] == type(loss).__name__ and serialized["module"] == "keras.losses"
+    assert json.loads(json.dumps(serialized)) == serialized  # JSON-friendly
+
+
+def test_configs_keep_every_option():
+    # Keras leaves Huber's delta and CosineSimilarity's axis out of their configs (from_config then forgets
+    # them); kerasnb keeps every option, under the constructor's argument names.
+    assert losses.Huber(delta=0.3).get_config() == {"name": "huber_loss", "reduction": "sum_over_batch_size",
+                                                    "delta": 0.3}
+    assert losses.CosineSimilarity.from_config(losses.CosineSimilarity(axis=0).get_config()).axis == 0
+    config = losses.BinaryFocalCrossentropy().get_config()
+    assert config == {"name": "binary_focal_crossentropy", "reduction": "sum_over_batch_size",
+                      "apply_class_balancing": False, "alpha": 0.25, "gamma": 2.0, "from_logits": False,
+                      "label_smoothing": 0.0, "axis": -1}
+    focal = losses.CategoricalFocalCrossentropy(alpha=[0.2, 0.8], gamma=1.0)
+    assert (focal.alpha, focal.gamma, focal.from_logits) == ([0.2, 0.8], 1.0, False)
 
 
 def test_serialize_functions():

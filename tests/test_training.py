@@ -341,3 +341,13 @@ def test_integer_labels_with_categorical_crossentropy_suggest_the_fix():
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
     with pytest.raises(ValueError, match="sparse_categorical_crossentropy|to_categorical"):
         model.fit(np.ones((6, 4)), np.arange(6) % 3, verbose=0)
+
+
+def test_vector_valued_metrics_reach_the_logs_as_arrays():
+    x = np.random.default_rng(3).random((16, 4)).astype("float32")
+    y = np.eye(3, dtype="float32")[np.arange(16) % 3]
+    model = keras.Sequential([layers.Dense(3, activation="softmax", input_shape=(4,))])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy",
+                  metrics=[keras.metrics.F1Score(average=None)])
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert np.asarray(history.history["f1_score"][0]).shape == (3,)

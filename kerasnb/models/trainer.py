@@ -340,9 +340,11 @@ def _batch_size(x):
 
 
 def _to_float(value):
+    """A metric result for the logs: a Python float, or a NumPy array for vector results (per-class F1)."""
     if isinstance(value, Tensor):
         value = value.numpy()
-    return float(np.asarray(value))
+    value = np.asarray(value)
+    return float(value) if value.size == 1 else value
 
 
 def _numpy(value):

@@ -4,7 +4,13 @@ Real Keras is never a dependency of kerasnb or of its tests: this script runs on
 environment, and writes ``tests/reference/ops_reference.npz``, which is committed. To regenerate it::
 
     python -m venv .venv-keras && .venv-keras/bin/pip install keras torch
-    KERAS_BACKEND=torch .venv-keras/bin/python tests/reference/make_refs.py
+    KERAS_BACKEND=torch .venv-keras/bin/python tests/reference/make_refs.py          # ops only
+    KERAS_BACKEND=torch .venv-keras/bin/python tests/reference/make_refs.py --all    # every fixture
+
+``--all`` then runs the sibling generators, one per area, each writing its own fixture (small files, so a
+change to one area does not rewrite the others): ``make_loss_refs.py``, ``make_metric_refs.py``,
+``make_optimizer_refs.py``, ``make_vocab_refs.py`` (activations, initializers, regularizers, constraints) and
+the layer generators ``make_*_layer_refs.py`` / ``make_attention_refs.py``.
 
 For every case it makes small float32 inputs with a seeded NumPy generator, calls ``keras.ops.<op>`` on them
 (as ``torch.tensor(..., requires_grad=True)``, so the Keras torch backend computes on autograd tensors) and
@@ -491,5 +497,17 @@ def main():
     print(f"wrote {len(entries)} cases, {len(store)} arrays, {OUT.stat().st_size / 1024:.1f} KiB to {OUT}")
 
 
-if __name__ == "__main__":
+def main_all():
+    """Write the ops fixture, then run every sibling generator (``make_*_refs.py``)."""
+    import runpy
+
     main()
+    for script in sorted(OUT.parent.glob("make_*_refs.py")):
+        print(f"== {script.name}")
+        runpy.run_path(str(script), run_name="__main__")
+
+
+if __name__ == "__main__":
+    import sys
+
+    main_all() if "--all" in sys.argv[1:] else main()

@@ -380,3 +380,21 @@ def test_import_is_fast_and_light():
     assert heavy == "[]", f"import kerasnb pulled in {heavy}"
     assert threads == 1, "import kerasnb must not start threads"
     assert seconds < 1.0, f"import kerasnb took {seconds:.2f} s"
+
+
+def test_variables_own_their_arrays_and_optimizers_update_in_place():
+    initial = np.ones(3, "float32")
+    v = keras.Variable(initial)
+    v.assign_sub([1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(initial, [1, 1, 1])  # the caller's array is never aliased
+    snapshot = v.numpy()
+    array = v.data
+    keras.optimizers.SGD(learning_rate=1.0).apply([np.ones(3, "float32")], [v])
+    assert v.data is array  # written in place by the optimizer
+    np.testing.assert_array_equal(v.numpy(), [-1, -1, -1])
+    np.testing.assert_array_equal(snapshot, [0, 0, 0])  # numpy() is a copy, unchanged by later updates
+    w = keras.Variable([2.0])
+    with keras.GradientTape() as tape:
+        y = w * w
+        w.assign([5.0])  # outside an optimizer, assign replaces the array: the tape keeps what it saw
+    assert tape.gradient(y, w).numpy()[0] == pytest.approx(4.0)

@@ -246,6 +246,8 @@ class Variable(Tensor):
         else:
             value = initializer
         data = _to_data(value, dtype)
+        if data is value or (isinstance(value, Tensor) and data is value.data) or not _owns_writable(data):
+            data = data.copy()  # a variable owns its array: never alias the caller's (or a read-only view)
         if shape is not None and tuple(data.shape) != tuple(shape):
             raise ValueError(
                 f"Variable {name or 'variable'!r}: the initial value has shape {tuple(data.shape)}, "
@@ -260,14 +262,20 @@ class Variable(Tensor):
 
     @property
     def value(self):
-        """The current value as a plain (unrecorded) tensor."""
-        return Tensor(self.data)
+        """A snapshot of the current value as a plain (unrecorded) tensor."""
+        return Tensor(self.data.copy())
+
+    def numpy(self):
+        """A copy of the current value as a NumPy array (later updates do not change it)."""
+        return arrays.to_numpy(self.data).copy()
 
     def assign(self, value):
         """Set the value; it must have the variable's shape and is cast to its dtype. Returns the variable.
 
-        The array is replaced rather than written in place, so a gradient tape that recorded the old value
-        still differentiates against it.
+        Normally the array is replaced, so a gradient tape that recorded the old value still differentiates
+        against it (a stateful layer may assign a variable it read earlier in the same forward pass).
+        Optimizers, whose updates come after the backward pass, write in place instead
+        (:func:`updating_in_place`): no new array per weight per step, and ``var.data`` keeps its identity.
         """
         data = _to_data(value, self.data.dtype)
         if data.shape != self.data.shape:
@@ -275,7 +283,10 @@ class Variable(Tensor):
                 f"Cannot assign a value of shape {tuple(data.shape)} to variable {self.name!r} of shape "
                 f"{self.shape}."
             )
-        self.data = data
+        if _in_place[-1] and data is not self.data:
+            self.data[...] = data
+        else:
+            self.data = data
         return self
 
     def assign_add(self, value):
@@ -289,6 +300,34 @@ class Variable(Tensor):
     def __repr__(self):
         values = _format_values(self.numpy())
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, value={values}>"
+
+
+_in_place = [False]
+
+
+class updating_in_place:
+    """Within this context, ``Variable.assign`` writes into the variable's existing array (used by optimizers).
+
+    Example:
+        >>> v = kerasnb.Variable([1.0, 2.0])
+        >>> before = v.data
+        >>> with updating_in_place():
+        ...     _ = v.assign_sub([1.0, 1.0])
+        >>> v.data is before
+        True
+    """
+
+    def __enter__(self):
+        _in_place.append(True)
+
+    def __exit__(self, *exc):
+        _in_place.pop()
+        return False
+
+
+def _owns_writable(a):
+    flags = getattr(a, "flags", None)
+    return flags is None or (getattr(flags, "writeable", True) and getattr(flags, "owndata", True))
 
 
 def _format_values(a):

@@ -34,7 +34,7 @@ import numpy as np
 
 from kerasnb import config, initializers
 from kerasnb.engine import arrays, autograd
-from kerasnb.engine.tensor import Tensor, Variable
+from kerasnb.engine.tensor import Tensor, Variable, updating_in_place
 from kerasnb.optimizers import schedules
 
 # Keras features that kerasnb does not implement (yet): accepted only at their default values, so that Keras
@@ -445,7 +445,8 @@ class Optimizer(abc.ABC):
                 "gradient (or None) per variable."
             )
 
-        with _tapes_paused():
+        # Updates come after the backward pass, so they may overwrite the arrays the graph saw: write in place.
+        with _tapes_paused(), updating_in_place():
             grads, variables = self._filter_empty_gradients(grads, trainable_variables)
             grads = [_gradient_array(g, v) for g, v in zip(grads, variables)]
             grads = self._clip_gradients(grads)

@@ -97,7 +97,7 @@ class BaseConv(Layer):
     def __init__(self, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
                  activation=None, use_bias=True, bias_initializer="zeros", bias_regularizer=None,
                  activity_regularizer=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.kernel_size = standardize_tuple(kernel_size, self.rank, "kernel_size")
         self.strides = standardize_tuple(strides, self.rank, "strides")
         self.dilation_rate = standardize_tuple(dilation_rate, self.rank, "dilation_rate")
@@ -107,7 +107,6 @@ class BaseConv(Layer):
         self.use_bias = use_bias
         self.bias_initializer = initializers.get(bias_initializer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
         self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=self.rank + 2)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
@@ -164,10 +163,7 @@ class BaseConv(Layer):
             # channels last: the bias broadcasts along the last axis; channels first: shape it (channels, 1, ...)
             last = self.data_format == "channels_last"
             outputs = outputs + (self.bias if last else ops.reshape(self.bias, (-1,) + (1,) * self.rank))
-        outputs = self.activation(outputs)
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(outputs))
-        return outputs
+        return self.activation(outputs)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

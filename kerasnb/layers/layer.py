@@ -145,6 +145,8 @@ class Layer:
     """The base class of all layers: weights (``add_weight`` in ``build``) and a computation (``call``).
 
     Args:
+        activity_regularizer: a penalty on the layer's outputs, added to ``layer.losses`` (divided by the batch
+            size, as in Keras 3).
         trainable: whether the layer's weights are updated by training.
         name: a name, unique within a model; by default the class name in snake case, numbered
             (``dense``, ``dense_1``, ...).
@@ -161,7 +163,7 @@ class Layer:
         array([[2., 2.]], dtype=float32)
     """
 
-    def __init__(self, trainable=True, name=None, dtype=None, autocast=True, **kwargs):
+    def __init__(self, activity_regularizer=None, trainable=True, name=None, dtype=None, autocast=True, **kwargs):
         batch_input_shape = self._pop_input_shape(kwargs)
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
@@ -175,6 +177,10 @@ class Layer:
         self._losses = []
         self._inbound_nodes = []
         self._batch_input_shape = batch_input_shape
+        if activity_regularizer is not None or not hasattr(self, "activity_regularizer"):
+            from kerasnb import regularizers
+
+            self.activity_regularizer = regularizers.get(activity_regularizer)
         self._initialized = True
 
     @staticmethod
@@ -421,7 +427,14 @@ class Layer:
             outputs = self.call(inputs, *args[1:], **kwargs)
         finally:
             _training_stack.pop()
-        # 6. Attach the output mask, so the next layer receives it.
+        # 6. A penalty on the outputs (activity_regularizer), divided by the batch size as Keras 3 does, so its
+        #    strength does not depend on the batch size.
+        if self.activity_regularizer is not None:
+            for out in flatten(outputs):
+                if isinstance(out, Tensor):
+                    penalty = self.activity_regularizer(out)
+                    self.add_loss(penalty / out.shape[0] if out.ndim > 0 else penalty)
+        # 7. Attach the output mask, so the next layer receives it.
         out_mask = self.compute_mask(inputs, kwargs.get("mask", masks))
         if out_mask is not None:
             for t, m in zip(flatten(outputs), flatten(out_mask) if isinstance(out_mask, (list, tuple)) else [

@@ -7,6 +7,7 @@ Example:
     (2, 3)
 """
 
+from kerasnb.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from kerasnb.layers.convolutional import (
     Conv1D,
     Conv1DTranspose,
@@ -28,8 +29,37 @@ from kerasnb.layers.convolutional import (
     SeparableConvolution2D,
 )
 from kerasnb.layers.core import Activation, Dense
+from kerasnb.layers.core_extra import ActivityRegularization, Identity, Lambda
 from kerasnb.layers.input_layer import Input, InputLayer
 from kerasnb.layers.layer import InputSpec, Layer
+from kerasnb.layers.locally_connected import LocallyConnected1D, LocallyConnected2D
+from kerasnb.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from kerasnb.layers.noise import (
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+)
+from kerasnb.layers.normalization import BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization
 from kerasnb.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -73,4 +103,9 @@ from kerasnb.layers.reshape_layers import (
 )
 from kerasnb.layers.reshaping import Flatten
 
-__all__ = [name for name in dir() if not name.startswith("_") and name[0].isupper() or name == "Input"]
+# Every class imported above, plus Input and the functional merge forms (add, concatenate, ...).
+__all__ = sorted(
+    name for name in dir()
+    if name[0].isupper() or name in ("add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
+                                     "subtract")
+)

@@ -488,7 +488,8 @@ class Orthogonal(RandomInitializer):
         q = q * xp.sign(xp.diag(r))  # QR is unique only up to signs: fix them so Q is uniformly random
         if num_rows < num_cols:
             q = q.T
-        return (self.gain * q).reshape(shape).astype(dtype)
+        # C order: q is Fortran-ordered when rows < columns, which slows every matmul with it down.
+        return np.ascontiguousarray((self.gain * q).reshape(shape).astype(dtype))
 
     def get_config(self):
         return {**super().get_config(), "gain": self.gain}

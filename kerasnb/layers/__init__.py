@@ -30,6 +30,7 @@ from kerasnb.layers.convolutional import (
 )
 from kerasnb.layers.core import Activation, Dense
 from kerasnb.layers.core_extra import ActivityRegularization, Identity, Lambda
+from kerasnb.layers.embedding import Embedding, Masking
 from kerasnb.layers.input_layer import Input, InputLayer
 from kerasnb.layers.layer import InputSpec, Layer
 from kerasnb.layers.locally_connected import LocallyConnected1D, LocallyConnected2D
@@ -86,6 +87,19 @@ from kerasnb.layers.pooling import (
     MaxPooling2D,
     MaxPooling3D,
 )
+from kerasnb.layers.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    ConvLSTM1D,
+    ConvLSTM2D,
+    ConvLSTM3D,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+)
 from kerasnb.layers.regularization import Dropout
 from kerasnb.layers.reshape_layers import (
     Cropping1D,
@@ -102,6 +116,7 @@ from kerasnb.layers.reshape_layers import (
     ZeroPadding3D,
 )
 from kerasnb.layers.reshaping import Flatten
+from kerasnb.layers.rnn_wrappers import Bidirectional, TimeDistributed
 
 # Every class imported above, plus Input and the functional merge forms (add, concatenate, ...).
 __all__ = sorted(

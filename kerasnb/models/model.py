@@ -82,6 +82,12 @@ class Model(Trainer, Layer):
             raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in layers]}.")
         raise ValueError("Provide either a layer name or a layer index to get_layer().")
 
+    def reset_states(self):
+        """Reset the states of every stateful layer inside (``stateful=True`` recurrent layers)."""
+        for layer in self._flatten_layers(include_self=False):
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     def build(self, input_shape):
         """Build a subclassed model by running it once on zeros of ``input_shape`` (``None`` sizes allowed)."""
         if not self.built:

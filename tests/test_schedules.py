@@ -136,7 +136,7 @@ def test_the_base_class_is_abstract_and_get_config_must_be_overridden():
         def __call__(self, step):
             return 0.1
 
-    with pytest.raises(NotImplementedError, match="get_config"):
+    with pytest.raises(TypeError, match="get_config"):
         NoConfig().get_config()
 
 

@@ -8,6 +8,7 @@ Example:
 """
 
 from kerasnb.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from kerasnb.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from kerasnb.layers.convolutional import (
     Conv1D,
     Conv1DTranspose,
@@ -86,6 +87,22 @@ from kerasnb.layers.pooling import (
     MaxPooling1D,
     MaxPooling2D,
     MaxPooling3D,
+)
+from kerasnb.layers.preprocessing import (
+    CategoryEncoding,
+    CenterCrop,
+    Discretization,
+    IntegerLookup,
+    Normalization,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
+    StringLookup,
+    TextVectorization,
 )
 from kerasnb.layers.recurrent import (
     GRU,

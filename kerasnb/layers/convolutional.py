@@ -14,6 +14,8 @@ weights transfer) and which ``kerasnb.ops`` function slides them over the input:
 The 1D, 2D and 3D classes differ only in ``rank``, the number of spatial axes.
 """
 
+import abc
+
 import numpy as np
 
 from kerasnb import activations, config, constraints, initializers, ops, regularizers
@@ -71,7 +73,7 @@ def standardize_padding(padding, allow_causal=False):
 # ---------------------------------------------------------------------------------------------------------
 
 
-class BaseConv(Layer):
+class BaseConv(Layer, metaclass=abc.ABCMeta):
     """What every convolution layer shares: ``activation(convolve(inputs) + bias)``.
 
     Subclasses set ``rank`` (1, 2 or 3 spatial axes) and define ``make_kernels(in_channels)`` (create the
@@ -119,11 +121,13 @@ class BaseConv(Layer):
         return False
 
     # -- what the subclasses define ------------------------------------------------------------------------
+    @abc.abstractmethod
     def make_kernels(self, in_channels):
-        raise NotImplementedError
+        """Implemented by each subclass."""
 
+    @abc.abstractmethod
     def convolve(self, inputs):
-        raise NotImplementedError
+        """Implemented by each subclass."""
 
     def output_channels(self, in_channels):
         return self.filters

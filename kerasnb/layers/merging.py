@@ -11,6 +11,7 @@ after the batch axis first, as in Keras. Masks (from ``Embedding(mask_zero=True)
 as Keras 3 merges them: a timestep is kept when it is kept in *any* input.
 """
 
+
 from kerasnb import config, ops
 from kerasnb.layers.layer import Layer
 
@@ -41,7 +42,8 @@ class Merge(Layer):
     supports_masking = True
 
     def _merge_function(self, inputs, masks):
-        raise NotImplementedError
+        """The merge itself: the elementwise merges define it (Concatenate and Dot override ``call``)."""
+        raise TypeError(f"{type(self).__name__} must define `_merge_function(self, inputs, masks)`.")
 
     def _compute_elemwise_op_output_shape(self, shape1, shape2):
         """The broadcast shape of two (non-batch) shapes, or a ValueError when they cannot broadcast."""

@@ -28,6 +28,7 @@ LSTM kernels hold the gates ``i, f, c, o`` (input, forget, cell candidate, outpu
 (update, reset, candidate). Dropout masks are drawn once per sequence and reused at every step.
 """
 
+import abc
 import functools
 import importlib
 import inspect
@@ -123,7 +124,7 @@ def _reset_dropout_masks(cell):
 # ---------------------------------------------------------------------------------------------------------
 
 
-class _RecurrentCell(Layer):
+class _RecurrentCell(Layer, metaclass=abc.ABCMeta):
     """What SimpleRNNCell, GRUCell and LSTMCell share: arguments, weights, dropout masks and config.
 
     A subclass sets ``gates`` (how many blocks of ``units`` columns its kernels hold) and writes ``step``.
@@ -239,9 +240,9 @@ class _RecurrentCell(Layer):
         bias = self._input_bias()
         return x if bias is None else x + bias
 
+    @abc.abstractmethod
     def step(self, projected, states, training=False):
         """One time step from the projected inputs: returns ``(output, new_states)``."""
-        raise NotImplementedError
 
     def call(self, inputs, states, training=False):
         return self.step(self.project_inputs(inputs, training), states, training)

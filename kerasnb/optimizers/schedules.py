@@ -62,7 +62,7 @@ class LearningRateSchedule(abc.ABC):
         """The learning rate at ``step`` (0 on the optimizer's first step)."""
 
     def get_config(self):
-        raise NotImplementedError(
+        raise TypeError(
             f"Learning rate schedule '{type(self).__name__}' must override `get_config()` in order to be serializable."
         )
 

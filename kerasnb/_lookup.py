@@ -77,6 +77,23 @@ def function_config(fn, kind):
     }
 
 
+def object_config(obj, base_class, module, kind):
+    """Keras's ``{module, class_name, config, registered_name}`` dict for a built-in object (an initializer,
+    regularizer, constraint, ...), or :func:`function_config` for a plain function; ``None`` stays ``None``.
+
+    Example:
+        >>> from kerasnb._lookup import object_config
+        >>> from kerasnb.constraints import Constraint, NonNeg
+        >>> object_config(NonNeg(), Constraint, "keras.constraints", "constraint")["class_name"]
+        'NonNeg'
+    """
+    if obj is None:
+        return None
+    if not isinstance(obj, base_class):
+        return function_config(obj, kind)
+    return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(), "registered_name": None}
+
+
 def function_from_config(config, custom_objects, kind):
     """The function a :func:`function_config` names, found in ``custom_objects``.
 

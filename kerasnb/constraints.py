@@ -183,16 +183,7 @@ def serialize(constraint):
         {'module': 'keras.constraints', 'class_name': 'MaxNorm', 'config': {'max_value': 3.0, 'axis': 0}, \
 'registered_name': None}
     """
-    if constraint is None:
-        return None
-    if not isinstance(constraint, Constraint):
-        return _lookup.function_config(constraint, "constraint")
-    return {
-        "module": "keras.constraints",
-        "class_name": type(constraint).__name__,
-        "config": constraint.get_config(),
-        "registered_name": None,
-    }
+    return _lookup.object_config(constraint, Constraint, "keras.constraints", "constraint")
 
 
 def deserialize(config, custom_objects=None):

@@ -546,16 +546,7 @@ def serialize(initializer):
         >>> kerasnb.initializers.serialize(kerasnb.initializers.Constant(2.0))["config"]
         {'value': 2.0}
     """
-    if initializer is None:
-        return None
-    if not isinstance(initializer, Initializer):
-        return _lookup.function_config(initializer, "initializer")
-    return {
-        "module": "keras.initializers",
-        "class_name": type(initializer).__name__,
-        "config": initializer.get_config(),
-        "registered_name": None,
-    }
+    return _lookup.object_config(initializer, Initializer, "keras.initializers", "initializer")
 
 
 def deserialize(config, custom_objects=None):

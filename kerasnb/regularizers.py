@@ -201,16 +201,7 @@ def serialize(regularizer):
         >>> kerasnb.regularizers.serialize(kerasnb.regularizers.L2(0.1))["config"]
         {'l2': 0.1}
     """
-    if regularizer is None:
-        return None
-    if not isinstance(regularizer, Regularizer):
-        return _lookup.function_config(regularizer, "regularizer")
-    return {
-        "module": "keras.regularizers",
-        "class_name": type(regularizer).__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None,
-    }
+    return _lookup.object_config(regularizer, Regularizer, "keras.regularizers", "regularizer")
 
 
 def deserialize(config, custom_objects=None):

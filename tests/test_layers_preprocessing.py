@@ -451,3 +451,19 @@ def test_text_vectorization_custom_standardize_and_split():
         TextVectorization(output_mode="count", output_sequence_length=3)
     with pytest.raises(ValueError, match="`ngrams` must be None, an integer, or a tuple"):
         TextVectorization(ngrams=[1, 2])
+
+
+def test_text_model_from_a_string_input_trains_end_to_end():
+    import kerasnb as keras
+
+    vec = keras.layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    vec.adapt(["the cat sat", "the dog ran", "a cat ran"])
+    inputs = keras.Input(shape=(1,), dtype="string")
+    x = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(20, 3)(vec(inputs)))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
+    assert model.count_params() == 64
+    texts = np.array([["the cat ran"], ["a dog"], ["the dog sat"], ["a cat"]])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    history = model.fit(texts, np.array([1, 0, 1, 0]), epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert model.predict(texts, verbose=0).shape == (4, 1)

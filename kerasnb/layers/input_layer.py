@@ -4,7 +4,7 @@ import numpy as np
 
 from kerasnb import config
 from kerasnb.layers.keras_tensor import KerasTensor, Node
-from kerasnb.layers.layer import Layer
+from kerasnb.layers.layer import Layer, _dtype_name
 
 
 class InputLayer(Layer):
@@ -40,7 +40,7 @@ class InputLayer(Layer):
             raise ValueError("Sparse inputs are not supported by kerasnb: pass dense arrays.")
         self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self.built = True
-        self._input_dtype = np.dtype(dtype or config.floatx()).name
+        self._input_dtype = _dtype_name(dtype or config.floatx())
         tensor = KerasTensor(self.batch_shape, self._input_dtype, name=self.name)
         Node(self, (), {}, tensor)
 

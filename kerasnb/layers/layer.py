@@ -645,4 +645,6 @@ def _is_numbers(x):
 def _dtype_name(dtype):
     if hasattr(dtype, "name") and isinstance(dtype.name, str) and not isinstance(dtype, np.dtype):
         dtype = dtype.name
+    if dtype in ("string", "str"):
+        return "object"  # Keras's dtype="string": Python strings in a NumPy object array
     return np.dtype(dtype).name

@@ -8,9 +8,32 @@ Example:
            [1., 0.]], dtype=float32)
 """
 
+from kerasnb.backend import clear_session
 from kerasnb.engine.random import set_random_seed
 from kerasnb.utils.numerical_utils import to_categorical
 from kerasnb.utils.progbar import Progbar
 from kerasnb.utils.sequence import PyDataset, Sequence
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "set_random_seed", "to_categorical"]
+
+def unpack_x_y_sample_weight(data):
+    """Split a batch into ``(x, y, sample_weight)`` (missing parts ``None``), for custom ``train_step`` code.
+
+    Example:
+        >>> keras.utils.unpack_x_y_sample_weight((1, 2))
+        (1, 2, None)
+    """
+    # Imported here: the models package imports kerasnb.utils, so a top-level import would be circular.
+    from kerasnb.models.data_adapter import unpack_x_y_sample_weight as unpack
+
+    return unpack(data)
+
+
+__all__ = [
+    "Progbar",
+    "PyDataset",
+    "Sequence",
+    "clear_session",
+    "set_random_seed",
+    "to_categorical",
+    "unpack_x_y_sample_weight",
+]

@@ -1,0 +1,329 @@
+"""Training curves: ``TrainingCurves`` collects loss and metric series during ``fit`` (bounded memory, throttled
+updates); a view draws them. ``plot_history`` draws a finished ``History``.
+
+Data and view are separate: the callback keeps plain lists and calls ``view.update(curves)`` at most
+``max_updates_per_second`` times a second (and always at each epoch end), then ``view.close(curves)`` once at
+train end. ``MatplotlibView`` draws with matplotlib's Agg renderer into a PNG shown through an IPython display
+handle, replaced in place on each update; outside a Jupyter kernel it does nothing.
+"""
+
+import math
+import numbers
+import sys
+import time
+
+from kerasnb.callbacks.callback import Callback
+
+
+class DecimatedSeries:
+    """A series of ``(x, y)`` points that keeps at most ``max_points`` of them, whatever its length.
+
+    It keeps every ``stride``-th point appended; when more than ``max_points`` are kept it drops every other one
+    and doubles ``stride``. The kept points are thus the points numbered 0, stride, 2*stride, ... (counting
+    from 0). ``last`` is the latest point, kept too so a view can show the current value.
+
+    Example:
+        >>> s = kerasnb.widgets.DecimatedSeries(max_points=4)
+        >>> for i in range(10):
+        ...     s.append(i, i * i)
+        >>> s.xs, s.stride, s.count
+        ([0, 4, 8], 4, 10)
+        >>> s.points()
+        ([0, 4, 8, 9], [0, 16, 64, 81])
+    """
+
+    def __init__(self, max_points=2000):
+        if max_points < 2:
+            raise ValueError(f"max_points must be at least 2; received {max_points}.")
+        self.max_points = int(max_points)
+        self.stride = 1
+        self.count = 0
+        self.xs = []
+        self.ys = []
+        self.last = None
+
+    def append(self, x, y):
+        if self.count % self.stride == 0:
+            self.xs.append(x)
+            self.ys.append(y)
+            if len(self.xs) > self.max_points:
+                self.xs = self.xs[::2]
+                self.ys = self.ys[::2]
+                self.stride *= 2
+        self.count += 1
+        self.last = (x, y)
+
+    def points(self):
+        """The kept points plus the latest one, as two lists ``(xs, ys)``."""
+        xs, ys = list(self.xs), list(self.ys)
+        if self.last is not None and (not xs or xs[-1] != self.last[0]):
+            xs.append(self.last[0])
+            ys.append(self.last[1])
+        return xs, ys
+
+    def __len__(self):
+        return len(self.xs)
+
+    def __repr__(self):
+        return f"<DecimatedSeries {self.count} points, {len(self.xs)} kept (every {self.stride})>"
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+class TrainingCurves(Callback):
+    """Live training curves: per-batch and per-epoch series of the loss and every metric, ``val_`` ones included.
+
+    Per-batch series are indexed by the global training step (1, 2, ... across epochs); the epoch series by the
+    step at which each epoch ended, so both share one x axis. Every series is a :class:`DecimatedSeries` of at
+    most ``max_points`` points. After a training batch, ``on_update()`` runs only if ``1 / max_updates_per_second``
+    seconds (by ``clock``) passed since the last one; it always runs at epoch end and train end. ``on_update``
+    calls ``view.update(self)``; at train end ``view.close(self)`` leaves the final picture. ``view=None``
+    collects only. No background thread is ever used. Each ``fit`` starts new series.
+
+    Example:
+        >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+        >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        >>> curves = kerasnb.widgets.TrainingCurves()
+        >>> x, y = np.ones((8, 2)), np.ones((8, 1))
+        >>> _ = model.fit(x, y, batch_size=4, epochs=3, validation_data=(x, y), verbose=0, callbacks=[curves])
+        >>> curves
+        <TrainingCurves loss, mae: 6 steps, 3 epochs>
+        >>> curves.batch_series["loss"].xs, curves.epoch_series["val_loss"].xs
+        ([1, 2, 3, 4, 5, 6], [2, 4, 6])
+    """
+
+    def __init__(self, view=None, max_points=2000, max_updates_per_second=4, clock=time.monotonic):
+        super().__init__()
+        if max_updates_per_second <= 0:
+            raise ValueError(f"max_updates_per_second must be positive; received {max_updates_per_second}.")
+        self.view = view
+        self.max_points = max_points
+        self.max_updates_per_second = max_updates_per_second
+        self.clock = clock
+        self.update_count = 0
+        self._reset()
+
+    def _reset(self):
+        self.batch_series = {}
+        self.epoch_series = {}
+        self.step = 0
+        self.epochs = 0
+        self._last_update = None
+
+    def __repr__(self):
+        names = ", ".join(self.metrics) or "no metrics yet"
+        return f"<TrainingCurves {names}: {self.step} steps, {self.epochs} epochs>"
+
+    @property
+    def metrics(self):
+        """The metric names, loss first, without the ``val_`` prefix, in the order they appeared."""
+        names = []
+        for name in [*self.batch_series, *self.epoch_series]:
+            base = name[4:] if name.startswith("val_") else name
+            if base not in names:
+                names.append(base)
+        return names
+
+    def _add(self, series, x, logs):
+        for name, value in (logs or {}).items():
+            if _is_number(value):
+                if name not in series:
+                    series[name] = DecimatedSeries(self.max_points)
+                series[name].append(x, float(value))
+
+    # -- hooks -------------------------------------------------------------------------------------------
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        self._add(self.batch_series, self.step, logs)
+        now = self.clock()
+        if self._last_update is None or now - self._last_update >= 1.0 / self.max_updates_per_second:
+            self._update(now)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs += 1
+        self._add(self.epoch_series, self.step, logs)
+        self._update(self.clock())
+
+    def on_train_end(self, logs=None):
+        self._update(self.clock())
+        if self.view is not None:
+            self.view.close(self)
+
+    def _update(self, now):
+        self._last_update = now
+        self.update_count += 1
+        self.on_update()
+
+    def on_update(self):
+        """Called at each (throttled) update: redraws the view. Override it to do something else."""
+        if self.view is not None:
+            self.view.update(self)
+
+    # -- data for views ----------------------------------------------------------------------------------
+    def panels(self):
+        """One dict per metric: ``name``, and ``(xs, ys)`` lists for ``batch``, ``epoch`` and ``val_epoch``."""
+        empty = ([], [])
+        result = []
+        for name in self.metrics:
+            result.append(
+                {
+                    "name": name,
+                    "batch": self.batch_series[name].points() if name in self.batch_series else empty,
+                    "epoch": self.epoch_series[name].points() if name in self.epoch_series else empty,
+                    "val_epoch": self.epoch_series[f"val_{name}"].points()
+                    if f"val_{name}" in self.epoch_series
+                    else empty,
+                }
+            )
+        return result
+
+
+# -- matplotlib ------------------------------------------------------------------------------------------
+def _import_matplotlib(what):
+    try:
+        import matplotlib  # noqa: F401
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ImportError(
+            f"{what} needs matplotlib, which is not installed. Install it with `pip install matplotlib`."
+        ) from error
+    return Figure, FigureCanvasAgg
+
+
+def _draw_panels(panels, xlabel, what, figsize=None):
+    """A Figure with one axes per panel: train batches as a thin line, train epochs as dots and validation
+    epochs as hollow squares on a dashed line, in two shades of one colour."""
+    Figure, FigureCanvasAgg = _import_matplotlib(what)
+    import matplotlib
+
+    n = max(len(panels), 1)
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=figsize or (4.0 * ncols, 3.0 * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    cmap = matplotlib.colormaps["tab20"]
+    for i, panel in enumerate(panels):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        dark, light = cmap((2 * i) % 20), cmap((2 * i + 1) % 20)
+        xs, ys = panel.get("batch", ([], []))
+        if xs:
+            ax.plot(xs, ys, color=dark, linewidth=0.8, alpha=0.6, label=f"{panel['name']} (batch)")
+        xs, ys = panel.get("epoch", ([], []))
+        if xs:
+            ax.plot(xs, ys, color=dark, marker="o", linewidth=1.2, label=panel["name"])
+        xs, ys = panel.get("val_epoch", ([], []))
+        if xs:
+            ax.plot(
+                xs,
+                ys,
+                color=dark,
+                marker="s",
+                markerfacecolor=light,
+                linestyle="--",
+                linewidth=1.2,
+                label=f"val_{panel['name']}",
+            )
+        ax.set_title(panel["name"])
+        ax.set_xlabel(xlabel)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize="small")
+    return fig
+
+
+def _figure_png(fig, dpi):
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _in_jupyter_kernel():
+    """True inside a Jupyter kernel. Imports nothing: if IPython was never imported, this is no kernel."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+class MatplotlibView:
+    """Draws :class:`TrainingCurves` with matplotlib (Agg) into a PNG shown through one IPython display handle.
+
+    The first update displays the image with ``display(..., display_id=True)``; later ones replace it with
+    ``handle.update(...)``, and ``close`` leaves the final static PNG in place, so a saved notebook shows it with
+    no widget state. Outside a Jupyter kernel it draws nothing (``frames`` stays 0).
+
+    Example:
+        >>> curves = kerasnb.widgets.TrainingCurves(view=kerasnb.widgets.MatplotlibView())
+        >>> curves.view
+        <MatplotlibView>
+    """
+
+    def __init__(self, figsize=None, dpi=72):
+        self.figsize = figsize
+        self.dpi = dpi
+        self.frames = 0
+        self.handle = None
+        self.active = _in_jupyter_kernel()
+        if self.active:
+            _import_matplotlib("MatplotlibView")
+
+    def __repr__(self):
+        return "<MatplotlibView>"
+
+    def render(self, curves):
+        """The curves as PNG bytes."""
+        fig = _draw_panels(curves.panels(), "step", "MatplotlibView", self.figsize)
+        return _figure_png(fig, self.dpi)
+
+    def update(self, curves):
+        if not self.active:
+            return
+        from IPython.display import Image, display
+
+        image = Image(data=self.render(curves), format="png")
+        if self.handle is None:
+            self.handle = display(image, display_id=True)
+        else:
+            self.handle.update(image)
+        self.frames += 1
+
+    def close(self, curves):
+        """Replace the live picture by the final one (through the same display handle)."""
+        self.update(curves)
+
+
+def plot_history(history, backend="matplotlib", figsize=None):
+    """Draw a finished training history: a matplotlib ``Figure`` with one panel per metric, validation overlaid.
+
+    ``history`` is what ``fit`` returns (a ``History``) or its ``.history`` dict. matplotlib is imported only
+    here; without it this raises an ImportError saying what to install.
+    """
+    if backend != "matplotlib":
+        raise ValueError(f"plot_history supports backend='matplotlib' only for now; received {backend!r}.")
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict):
+        raise TypeError(f"plot_history expects a History (what fit returns) or a dict of lists; got {history!r}.")
+    names = []
+    for name in logs:
+        base = name[4:] if name.startswith("val_") else name
+        if base not in names:
+            names.append(base)
+    panels = []
+    for name in names:
+        train, val = logs.get(name, []), logs.get(f"val_{name}", [])
+        panels.append(
+            {
+                "name": name,
+                "epoch": (list(range(1, len(train) + 1)), list(train)),
+                "val_epoch": (list(range(1, len(val) + 1)), list(val)),
+            }
+        )
+    return _draw_panels(panels, "epoch", "plot_history", figsize)

@@ -39,6 +39,16 @@ from kerasnb.models import Model, Sequential
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    # kerasnb.widgets is imported on first use: its views pull in notebook libraries, import kerasnb must not.
+    if name == "widgets":
+        import importlib
+
+        return importlib.import_module("kerasnb.widgets")
+    raise AttributeError(f"module 'kerasnb' has no attribute {name!r}")
+
+
 __all__ = [
     "GradientTape",
     "Input",
@@ -62,5 +72,6 @@ __all__ = [
     "regularizers",
     "testing",
     "utils",
+    "widgets",
     "__version__",
 ]

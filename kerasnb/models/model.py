@@ -107,6 +107,14 @@ class Model(Trainer, Layer):
 
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
+    def _repr_html_(self):
+        """In a notebook, a built model shows its summary as an HTML table."""
+        if not self.built:
+            return None
+        from kerasnb.widgets.html import summary_html
+
+        return summary_html(self)
+
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
 

@@ -28,11 +28,26 @@ def unpack_x_y_sample_weight(data):
     return unpack(data)
 
 
+def plot_model(model, to_file=None, show_shapes=True, show_layer_names=True, rankdir="TB", **kwargs):
+    """Draw ``model`` as an SVG graph (no graphviz needed); see :func:`kerasnb.widgets.plot_model`.
+
+    Example:
+        >>> model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+        >>> keras.utils.plot_model(model).startswith("<svg")
+        True
+    """
+    from kerasnb.widgets.graph import plot_model as draw
+
+    return draw(model, to_file=to_file, show_shapes=show_shapes, show_layer_names=show_layer_names,
+                rankdir=rankdir, **kwargs)
+
+
 __all__ = [
     "Progbar",
     "PyDataset",
     "Sequence",
     "clear_session",
+    "plot_model",
     "set_random_seed",
     "to_categorical",
     "unpack_x_y_sample_weight",

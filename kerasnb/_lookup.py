@@ -94,6 +94,21 @@ def object_config(obj, base_class, module, kind):
     return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(), "registered_name": None}
 
 
+def object_from_config(config, custom_objects, table, names, kind):
+    """The inverse of :func:`object_config`: a new object from ``{'class_name', 'config'}``, looking the class
+    up in ``custom_objects`` first, then in ``table`` (never by importing a name from the config)."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        article = "An" if kind[0] in "aeiou" else "A"
+        raise ValueError(f"{article} {kind} config is a dict with 'class_name' and 'config'. Received: {config!r}")
+    name = config["class_name"]
+    if name == "function":
+        return function_from_config(config, custom_objects, kind)
+    cls = (custom_objects or {}).get(name) or find(name, table)
+    if cls is None:
+        raise unknown_identifier(kind, name, names)
+    return cls.from_config(dict(config.get("config") or {}))
+
+
 def function_from_config(config, custom_objects, kind):
     """The function a :func:`function_config` names, found in ``custom_objects``.
 

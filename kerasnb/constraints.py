@@ -195,15 +195,7 @@ def deserialize(config, custom_objects=None):
         >>> keras.constraints.deserialize({"class_name": "UnitNorm", "config": {"axis": 1}})
         UnitNorm(axis=1)
     """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"A constraint config is a dict with 'class_name' and 'config'. Received: {config!r}")
-    name = config["class_name"]
-    if name == "function":
-        return _lookup.function_from_config(config, custom_objects, "constraint")
-    cls = (custom_objects or {}).get(name) or _lookup.find(name, ALL_OBJECTS_DICT)
-    if cls is None:
-        raise _lookup.unknown_identifier("constraint", name, _NAMES)
-    return cls.from_config(dict(config.get("config") or {}))
+    return _lookup.object_from_config(config, custom_objects, ALL_OBJECTS_DICT, _NAMES, "constraint")
 
 
 def get(identifier):

@@ -556,15 +556,7 @@ def deserialize(config, custom_objects=None):
         >>> kerasnb.initializers.deserialize({"class_name": "Constant", "config": {"value": 3.0}})
         Constant(value=3.0)
     """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"An initializer config is a dict with 'class_name' and 'config'. Received: {config!r}")
-    name = config["class_name"]
-    if name == "function":
-        return _lookup.function_from_config(config, custom_objects, "initializer")
-    cls = (custom_objects or {}).get(name) or _lookup.find(name, ALL_OBJECTS_DICT)
-    if cls is None:
-        raise _lookup.unknown_identifier("initializer", name, _SNAKE_NAMES.values())
-    return cls.from_config(dict(config.get("config") or {}))
+    return _lookup.object_from_config(config, custom_objects, ALL_OBJECTS_DICT, _SNAKE_NAMES.values(), "initializer")
 
 
 def get(identifier):

@@ -211,15 +211,7 @@ def deserialize(config, custom_objects=None):
         >>> kerasnb.regularizers.deserialize({"class_name": "L1", "config": {"l1": 0.2}})
         L1(l1=0.2)
     """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"A regularizer config is a dict with 'class_name' and 'config'. Received: {config!r}")
-    name = config["class_name"]
-    if name == "function":
-        return _lookup.function_from_config(config, custom_objects, "regularizer")
-    cls = (custom_objects or {}).get(name) or _lookup.find(name, ALL_OBJECTS_DICT)
-    if cls is None:
-        raise _lookup.unknown_identifier("regularizer", name, _NAMES)
-    return cls.from_config(dict(config.get("config") or {}))
+    return _lookup.object_from_config(config, custom_objects, ALL_OBJECTS_DICT, _NAMES, "regularizer")
 
 
 def get(identifier):

@@ -283,46 +283,63 @@ class Layer:
             if depth > 0 or include_self:
                 result.append(layer)
             if depth == 0 or recursive:
-                for child in layer._direct_children(Layer):
+                for child in layer._attribute_children()[0]:
                     visit(child, depth + 1)
 
         visit(self, 0)
         return result
 
-    def _direct_children(self, kind):
-        """Objects of type ``kind`` held by this layer's attributes, directly or in lists/tuples/dicts."""
-        found, seen = [], set()
+    def _attribute_children(self):
+        """The layers and the variables held by this layer's attributes (directly or in lists, tuples and
+        dicts), in attribute order: one walk over ``__dict__`` finds both."""
+        layers, variables, seen = [], [], {id(self)}
         for key, value in self.__dict__.items():
             if key in ("_inbound_nodes", "_losses"):
                 continue
             for item in _walk(value):
-                if isinstance(item, kind) and id(item) not in seen and item is not self:
-                    seen.add(id(item))
-                    found.append(item)
-        return found
+                if id(item) in seen:
+                    continue
+                if isinstance(item, Layer):
+                    layers.append(item)
+                elif isinstance(item, Variable):
+                    variables.append(item)
+                else:
+                    continue
+                seen.add(id(item))
+        return layers, variables
+
+    def _collect_weights(self, trainable_only=False):
+        """One depth-first pass: each layer's own weights (trainable first), then its sublayers', each once.
+        With ``trainable_only``, frozen layers (and everything inside them) and non-trainable variables are
+        skipped. (``trainable_weights`` is read every training step, so this walks each layer only once.)"""
+        result, seen_variables, seen_layers = [], set(), set()
+
+        def visit(layer):
+            if id(layer) in seen_layers or (trainable_only and not layer.trainable):
+                return
+            seen_layers.add(id(layer))
+            sublayers, attribute_variables = layer._attribute_children()
+            own = layer._own_variables + attribute_variables
+            ordered = [v for v in own if v.trainable] + ([] if trainable_only else [v for v in own if not v.trainable])
+            for v in ordered:
+                if id(v) not in seen_variables:
+                    seen_variables.add(id(v))
+                    result.append(v)
+            for child in sublayers:
+                visit(child)
+
+        visit(self)
+        return result
 
     @property
     def weights(self):
         """All weights: this layer's (trainable first), then those of the layers inside it, in order."""
-        own = self._own_variables + self._direct_children(Variable)
-        result, seen = [], set()
-        for v in [v for v in own if v.trainable] + [v for v in own if not v.trainable]:
-            if id(v) not in seen:
-                seen.add(id(v))
-                result.append(v)
-        for layer in self._flatten_layers(include_self=False, recursive=False):
-            for v in layer.weights:
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    result.append(v)
-        return result
+        return self._collect_weights()
 
     @property
     def trainable_weights(self):
-        if not self.trainable:
-            return []
-        frozen = {id(v) for layer in self._flatten_layers() if not layer.trainable for v in layer.weights}
-        return [v for v in self.weights if v.trainable and id(v) not in frozen]
+        """The weights training updates: trainable variables of layers that are not frozen."""
+        return self._collect_weights(trainable_only=True)
 
     @property
     def non_trainable_weights(self):
@@ -373,15 +390,8 @@ class Layer:
     def losses(self):
         """Losses added in the last call (``add_loss``) plus the weight regularization penalties, of this layer
         and the layers inside it."""
-        result, seen = [], set()
-        for layer in self._flatten_layers():
-            result.extend(layer._losses)
-            for v in layer._own_variables + layer._direct_children(Variable):
-                reg = getattr(v, "regularizer", None)
-                if reg is not None and id(v) not in seen:
-                    seen.add(id(v))
-                    result.append(reg(v))
-        return result
+        result = [loss for layer in self._flatten_layers() for loss in layer._losses]
+        return result + [v.regularizer(v) for v in self.weights if v.regularizer is not None]
 
     # -- building and calling ------------------------------------------------------------------------------
     def build(self, input_shape):

@@ -29,6 +29,9 @@ class Trainer:
         self._compile_loss = None
         self._compile_metrics = None
         self._loss_tracker = None
+        # Functions ``observe(x, variables, grads)`` that train_step calls with each batch's gradients before the
+        # optimizer uses them: how the widgets' layer inspector sees gradients. Callbacks add and remove them.
+        self._gradient_observers = []
 
     # ---------------------------------------------------------------------------------------------------------
     # compile
@@ -128,6 +131,8 @@ class Trainer:
         trainable = self.trainable_weights
         if trainable:
             grads = tape.gradient(loss, trainable)
+            for observe in self._gradient_observers:
+                observe(x, trainable, grads)
             self.optimizer.apply(grads, trainable)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 

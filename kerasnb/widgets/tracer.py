@@ -78,6 +78,12 @@ class EventTracer(Callback):
     Batch hooks are recorded under the names the training loop calls (``on_train_batch_begin``, not its alias
     ``on_batch_begin``). ``clock`` (default ``time.perf_counter``) gives the timestamps.
 
+    Memory stays bounded however long training runs: ``tracer.rows`` is the collapsed timeline (a run of batch
+    events is one row with a count), kept as events arrive; ``tracer.events`` keeps every event up to
+    ``max_events``, and after that only the non-batch ones (``tracer.dropped`` counts the batch events left out).
+    With a ``view``, ``view.update(tracer)`` runs at most ``max_updates_per_second`` times a second and always when
+    an epoch, a training, a test or a prediction ends; ``view.close(tracer)`` runs when training ends.
+
     Example:
         >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
         >>> model.compile(optimizer="sgd", loss="mse")
@@ -95,21 +101,30 @@ class EventTracer(Callback):
         train end
     """
 
-    def __init__(self, clock=_time.perf_counter):
+    def __init__(self, view=None, max_events=100_000, max_updates_per_second=4, clock=_time.perf_counter):
         super().__init__()
+        if max_updates_per_second <= 0:
+            raise ValueError(f"max_updates_per_second must be positive; received {max_updates_per_second}.")
+        self.view = view
+        self.max_events = int(max_events)
+        self.max_updates_per_second = max_updates_per_second
         self.clock = clock
-        self.events = []
-        self._epoch = None
-        self._t0 = None
+        self.update_count = 0
+        self.clear()
 
     def clear(self):
         """Forget every recorded event."""
         self.events = []
+        self.rows = []
+        self.dropped = 0
+        self._depth = 0
         self._epoch = None
         self._t0 = None
+        self._last_update = None
 
     def __repr__(self):
-        return f"<EventTracer {len(self.events)} events>"
+        dropped = f" ({self.dropped} batch events not kept)" if self.dropped else ""
+        return f"<EventTracer {len(self.events)} events{dropped}>"
 
     def __len__(self):
         return len(self.events)
@@ -123,9 +138,52 @@ class EventTracer(Callback):
             batch = None
         elif hook == "on_epoch_end":
             batch = None
-        self.events.append(Event(hook, self._epoch, batch, _plain_logs(logs), now - self._t0))
+        event = Event(hook, self._epoch, batch, _plain_logs(logs), now - self._t0)
+        family = _BATCH_FAMILY.get(hook)
+        if family is None or len(self.events) < self.max_events:
+            self.events.append(event)
+        else:
+            self.dropped += 1
+        self._add_row(event, family)
         if hook in ("on_epoch_end", "on_train_end"):
             self._epoch = None
+        if self.view is not None:
+            if hook in _CLOSERS or now - (self._last_update or -1e300) >= 1.0 / self.max_updates_per_second:
+                self._last_update = now
+                self.update_count += 1
+                self.view.update(self)
+            if hook == "on_train_end":
+                self.view.close(self)
+
+    def _add_row(self, event, family):
+        """Extend the collapsed timeline by one event: a batch event joins the batch row before it if that row is
+        of the same family, any other event is a row of its own (closers one level out, openers one level in)."""
+        if family is not None:
+            last = self.rows[-1] if self.rows else None
+            if last is not None and last["family"] == family:
+                ends = event.hook.endswith("_end")
+                last["begins"] += not ends
+                last["ends"] += ends
+                last["count"] = max(last["begins"], last["ends"])
+                if ends:
+                    last["logs"], last["batch"] = event.logs, event.batch
+                last["hook"] = event.hook if ends else last["hook"]
+                return
+            ends = event.hook.endswith("_end")
+            self.rows.append(
+                {"hook": event.hook, "label": f"{family} batch", "family": family, "depth": self._depth,
+                 "epoch": event.epoch, "batch": event.batch, "count": 1, "begins": int(not ends), "ends": int(ends),
+                 "logs": event.logs if ends else {}, "time": event.time}
+            )
+            return
+        if event.hook in _CLOSERS:
+            self._depth = max(self._depth - 1, 0)
+        self.rows.append(
+            {"hook": event.hook, "label": _label(event), "family": None, "depth": self._depth, "epoch": event.epoch,
+             "batch": None, "count": 1, "begins": 0, "ends": 0, "logs": event.logs, "time": event.time}
+        )
+        if event.hook in _OPENERS:
+            self._depth += 1
 
     # -- the hooks (each records itself; the training batch hooks do not call their aliases) ----------------
     def on_train_begin(self, logs=None):
@@ -203,34 +261,12 @@ class EventTracer(Callback):
 
         With ``logs=True``, end rows show their logs (a collapsed batch row shows its last batch's).
         """
-        lines, depth, i, events = [], 0, 0, self.events
-        while i < len(events):
-            event = events[i]
-            family = _BATCH_FAMILY.get(event.hook)
-            if family is not None:
-                j, begins, ends, last_logs = i, 0, 0, {}
-                while j < len(events) and _BATCH_FAMILY.get(events[j].hook) == family:
-                    if events[j].hook.endswith("_begin"):
-                        begins += 1
-                    else:
-                        ends += 1
-                        last_logs = events[j].logs
-                    j += 1
-                text = f"{family} batch ×{max(begins, ends)}"
-                if logs and last_logs:
-                    text += f"  {_format_logs(last_logs)}"
-                lines.append(indent * depth + text)
-                i = j
-                continue
-            if event.hook in _CLOSERS:
-                depth = max(depth - 1, 0)
-            text = _label(event)
-            if logs and event.logs and event.hook in _CLOSERS:
-                text += f"  {_format_logs(event.logs)}"
-            lines.append(indent * depth + text)
-            if event.hook in _OPENERS:
-                depth += 1
-            i += 1
+        lines = []
+        for row in self.rows:
+            text = f"{row['label']} ×{row['count']}" if row["family"] else row["label"]
+            if logs and row["logs"] and (row["family"] or row["hook"] in _CLOSERS):
+                text += f"  {_format_logs(row['logs'])}"
+            lines.append(indent * row["depth"] + text)
         return lines
 
     def to_dataframe(self):

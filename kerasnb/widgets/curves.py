@@ -7,10 +7,13 @@ train end. ``MatplotlibView`` draws with matplotlib's Agg renderer into a PNG sh
 handle, replaced in place on each update; outside a Jupyter kernel it does nothing.
 """
 
+import itertools
 import math
 import numbers
 import sys
 import time
+
+import numpy as np
 
 from kerasnb.callbacks.callback import Callback
 
@@ -68,6 +71,28 @@ class DecimatedSeries:
         return f"<DecimatedSeries {self.count} points, {len(self.xs)} kept (every {self.stride})>"
 
 
+# Finished runs of this process (a notebook's kernel), newest last, for the "compare runs" mode: a label with the
+# run's settings and its epoch series. Bounded, like everything the widgets keep.
+_FINISHED_RUNS = []
+_MAX_RUNS = 5
+_RUN_NUMBERS = itertools.count(1)
+
+
+def _run_label(model, params, number):
+    """``'run 2: Adam lr=0.001, 10 epochs'``: enough to tell runs apart in a legend."""
+    text = f"run {number}"
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None:
+        text += f": {type(optimizer).__name__}"
+        try:
+            text += f" lr={float(np.asarray(optimizer.learning_rate.numpy())):.3g}"
+        except (AttributeError, TypeError, ValueError):  # a schedule or a callable has no single value
+            pass
+    if params and params.get("epochs"):
+        text += f", {params['epochs']} epochs"
+    return text
+
+
 def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
@@ -82,6 +107,9 @@ class TrainingCurves(Callback):
     calls ``view.update(self)``; at train end ``view.close(self)`` leaves the final picture. ``view=None``
     collects only. No background thread is ever used. Each ``fit`` starts new series.
 
+    Every finished fit is remembered (its epoch series and a label with its settings; the last five runs of the
+    process); with ``compare_runs=True`` the views draw those earlier runs as faded traces behind this one.
+
     Example:
         >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
         >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
@@ -94,7 +122,7 @@ class TrainingCurves(Callback):
         ([1, 2, 3, 4, 5, 6], [2, 4, 6])
     """
 
-    def __init__(self, view=None, max_points=2000, max_updates_per_second=4, clock=time.monotonic):
+    def __init__(self, view=None, max_points=2000, max_updates_per_second=4, compare_runs=False, clock=time.monotonic):
         super().__init__()
         if max_updates_per_second <= 0:
             raise ValueError(f"max_updates_per_second must be positive; received {max_updates_per_second}.")
@@ -102,7 +130,9 @@ class TrainingCurves(Callback):
         self.max_points = max_points
         self.max_updates_per_second = max_updates_per_second
         self.clock = clock
+        self.compare_runs = bool(compare_runs)
         self.update_count = 0
+        self.previous_runs = []
         self._reset()
 
     def _reset(self):
@@ -110,7 +140,25 @@ class TrainingCurves(Callback):
         self.epoch_series = {}
         self.step = 0
         self.epochs = 0
+        self.finished = False
         self._last_update = None
+
+    @property
+    def status(self):
+        """One line for the view's header: ``'epoch 3/12 · step 450 · loss 0.3127'``, or ``'done: ...'`` at the end."""
+        total = (self.params or {}).get("epochs")
+        if self.finished:
+            text = f"done: {self.epochs} epoch{'s' * (self.epochs != 1)}, {self.step} steps"
+        else:
+            text = f"epoch {self.epochs + 1}/{total}" if total else f"epoch {self.epochs + 1}"
+            text += f" · step {self.step}"
+        loss = self.batch_series.get("loss")
+        if loss is not None and loss.last is not None and not self.finished:
+            text += f" · loss {loss.last[1]:.4g}"
+        last_epoch = {name: s.last[1] for name, s in self.epoch_series.items() if s.last is not None}
+        if self.finished and last_epoch:
+            text += " · " + ", ".join(f"{name} {value:.4g}" for name, value in last_epoch.items())
+        return text
 
     def __repr__(self):
         names = ", ".join(self.metrics) or "no metrics yet"
@@ -136,6 +184,7 @@ class TrainingCurves(Callback):
     # -- hooks -------------------------------------------------------------------------------------------
     def on_train_begin(self, logs=None):
         self._reset()
+        self.previous_runs = list(_FINISHED_RUNS)
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
@@ -150,6 +199,14 @@ class TrainingCurves(Callback):
         self._update(self.clock())
 
     def on_train_end(self, logs=None):
+        self.finished = True
+        _FINISHED_RUNS.append(
+            {
+                "label": _run_label(self.model, self.params, next(_RUN_NUMBERS)),
+                "panels": {p["name"]: {"epoch": p["epoch"], "val_epoch": p["val_epoch"]} for p in self.panels()},
+            }
+        )
+        del _FINISHED_RUNS[:-_MAX_RUNS]
         self._update(self.clock())
         if self.view is not None:
             self.view.close(self)

@@ -264,6 +264,8 @@ def _draw_panels(panels, xlabel, what, figsize=None):
     nrows = math.ceil(n / ncols)
     fig = Figure(figsize=figsize or (4.0 * ncols, 3.0 * nrows), layout="constrained")
     FigureCanvasAgg(fig)
+    # A Figure made without pyplot has no notebook display of its own; this one shows itself as a PNG.
+    fig._repr_png_ = lambda: _figure_png(fig, 100)
     cmap = matplotlib.colormaps["tab20"]
     for i, panel in enumerate(panels):
         ax = fig.add_subplot(nrows, ncols, i + 1)

@@ -150,7 +150,9 @@ class TrainingCurves(Callback):
         if self.finished:
             text = f"done: {self.epochs} epoch{'s' * (self.epochs != 1)}, {self.step} steps"
         else:
-            text = f"epoch {self.epochs + 1}/{total}" if total else f"epoch {self.epochs + 1}"
+            # the epoch being trained, or the one just ended (between the last epoch's end and train end)
+            current = min(self.epochs + 1, total) if total else self.epochs + 1
+            text = f"epoch {current}/{total}" if total else f"epoch {current}"
             text += f" · step {self.step}"
         loss = self.batch_series.get("loss")
         if loss is not None and loss.last is not None and not self.finished:

@@ -49,7 +49,8 @@ def widget_classes():
 
     class CurvesWidget(KerasnbWidget):
         _kind = traitlets.Unicode("curves").tag(sync=True)
-        layout = traitlets.List().tag(sync=True)
+        # not "layout": every ipywidget already has a `layout` trait (its CSS Layout widget)
+        series_layout = traitlets.List().tag(sync=True)
         points = traitlets.Bytes(b"").tag(sync=True)
         previous = traitlets.List().tag(sync=True)
         status = traitlets.Unicode("").tag(sync=True)
@@ -215,7 +216,7 @@ class CurvesView(_LiveView):
 
     def _sync(self, curves):
         layout, points = pack_curves(curves)
-        self.widget.layout = layout
+        self.widget.series_layout = layout
         self.widget.points = points
         self.widget.status = curves.status
         previous = curves.previous_runs if curves.compare_runs else []

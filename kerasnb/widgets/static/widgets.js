@@ -186,7 +186,7 @@ function checkbox(parent, cls, label, checked, onchange) {
 
 // ---------------------------------------------------------------------------------------------------------
 // Training curves: one panel per metric; batches thin, epochs with markers, validation dashed; earlier runs faded.
-// Traits: layout [{metric, series, offset, length}], points (float32: xs then ys of each entry), previous
+// Traits: series_layout [{metric, series, offset, length}], points (float32: xs then ys of each entry), previous
 // [{label, panels: {metric: {epoch: [xs, ys], val_epoch: [xs, ys]}}}], status.
 function renderCurves(model, root) {
   root.classList.add("kerasnb-curves");
@@ -198,7 +198,7 @@ function renderCurves(model, root) {
     status.textContent = model.get("status");
     const data = floats(model.get("points"));
     const byMetric = new Map();
-    for (const entry of model.get("layout")) {
+    for (const entry of model.get("series_layout")) {
       if (!byMetric.has(entry.metric)) byMetric.set(entry.metric, {});
       const xs = Array.from(data.subarray(entry.offset, entry.offset + entry.length));
       const ys = Array.from(data.subarray(entry.offset + entry.length, entry.offset + 2 * entry.length));
@@ -314,7 +314,8 @@ function renderInspector(model, root) {
   let followLatest = true;
   let graphSource = null;
 
-  const select = (name) => { picker.value = name; draw(); };
+  // the graph also draws the input layer, which has nothing to inspect: clicking it changes nothing
+  const select = (name) => { if ([...picker.options].some((o) => o.value === name)) { picker.value = name; draw(); } };
   const draw = () => {
     const state = model.get("state") || {};
     const layers = state.layers || [];
@@ -365,7 +366,7 @@ function renderInspector(model, root) {
       const addHist = (kind, weight, hist, color) => {
         if (!hist) return;
         const box = svg("svg", {}, hists);
-        histogramChart(box, hist, { title: `${weight} ${kind === "gradient" ? "gradient" : kind === "activation" ? "output" : ""}`,
+        histogramChart(box, hist, { title: kind === "gradient" ? `${weight} gradient` : weight,
           color, attrs: { class: "kerasnb-hist", "data-layer": layer.name, "data-weight": weight, "data-kind": kind } });
       };
       for (const w of layer.weights) {

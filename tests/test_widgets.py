@@ -329,6 +329,27 @@ def test_plot_history_figure():
     assert list(lines[1].get_xdata()) == [1, 2, 3] and list(lines[1].get_ydata()) == [1.1, 0.6, 0.3]
     with pytest.raises(ValueError, match="matplotlib"):
         plot_history(history, backend="bokeh")
+    png = fig._repr_png_()  # shown as a picture in notebooks, without pyplot
+    assert png.startswith(b"\x89PNG")
+
+
+def test_plot_history_with_plotly(tmp_path, monkeypatch):
+    pytest.importorskip("plotly")
+    history = {"loss": [1.0, 0.5], "accuracy": [0.2, 0.6], "val_loss": [1.2, 0.7]}
+    fig = plot_history(history, backend="plotly")
+    assert [(t.name, list(t.x), list(t.y), t.line.dash) for t in fig.data] == [
+        ("loss", [1, 2], [1.0, 0.5], "solid"),
+        ("val_loss", [1, 2], [1.2, 0.7], "dash"),
+        ("accuracy", [1, 2], [0.2, 0.6], "solid"),
+    ]
+    assert [a.text for a in fig.layout.annotations] == ["loss", "accuracy"]
+    path = tmp_path / "history.html"
+    fig.write_html(path, include_plotlyjs=False)
+    assert "val_loss" in path.read_text()
+    monkeypatch.setitem(sys.modules, "plotly", None)
+    monkeypatch.setitem(sys.modules, "plotly.graph_objects", None)
+    with pytest.raises(ImportError, match="pip install plotly"):
+        plot_history(history, backend="plotly")
 
 
 def test_matplotlib_view_uses_one_display_handle(monkeypatch):

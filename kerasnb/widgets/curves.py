@@ -362,13 +362,20 @@ class MatplotlibView:
 
 
 def plot_history(history, backend="matplotlib", figsize=None):
-    """Draw a finished training history: a matplotlib ``Figure`` with one panel per metric, validation overlaid.
+    """Draw a finished training history, one panel per metric with its validation values overlaid.
 
-    ``history`` is what ``fit`` returns (a ``History``) or its ``.history`` dict. matplotlib is imported only
-    here; without it this raises an ImportError saying what to install.
+    ``history`` is what ``fit`` returns (a ``History``) or its ``.history`` dict. ``backend="matplotlib"`` (the
+    default) returns a matplotlib ``Figure`` (shown as a PNG in notebooks); ``backend="plotly"`` returns a plotly
+    ``Figure`` with hover values and zoom, which ``fig.write_html(path)`` exports as one HTML page. Each library
+    is imported only here; without it this raises an ImportError saying what to install.
+
+    Example:
+        >>> fig = kerasnb.widgets.plot_history({"loss": [0.9, 0.5], "val_loss": [1.0, 0.7]}, backend="plotly")
+        >>> [(trace.name, list(trace.y)) for trace in fig.data]
+        [('loss', [0.9, 0.5]), ('val_loss', [1.0, 0.7])]
     """
-    if backend != "matplotlib":
-        raise ValueError(f"plot_history supports backend='matplotlib' only for now; received {backend!r}.")
+    if backend not in ("matplotlib", "plotly"):
+        raise ValueError(f"plot_history draws with backend='matplotlib' or 'plotly'; received backend={backend!r}.")
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict):
         raise TypeError(f"plot_history expects a History (what fit returns) or a dict of lists; got {history!r}.")
@@ -387,4 +394,35 @@ def plot_history(history, backend="matplotlib", figsize=None):
                 "val_epoch": (list(range(1, len(val) + 1)), list(val)),
             }
         )
+    if backend == "plotly":
+        return _plotly_panels(panels, "epoch", figsize)
     return _draw_panels(panels, "epoch", "plot_history", figsize)
+
+
+def _plotly_panels(panels, xlabel, figsize):
+    """The plotly version of ``_draw_panels``: a row of subplots, training solid, validation dashed."""
+    try:
+        import plotly.graph_objects as go
+        from plotly.subplots import make_subplots
+    except ImportError as error:
+        raise ImportError(
+            "plot_history(backend='plotly') needs plotly, which is not installed. Install it with `pip install "
+            "plotly`, or use the default backend='matplotlib'."
+        ) from error
+    n = max(len(panels), 1)
+    fig = make_subplots(rows=1, cols=n, subplot_titles=[p["name"] for p in panels] or None)
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+    for i, panel in enumerate(panels):
+        color = palette[i % len(palette)]
+        for kind, dash in (("epoch", "solid"), ("val_epoch", "dash")):
+            xs, ys = panel[kind]
+            if xs:
+                fig.add_trace(
+                    go.Scatter(x=xs, y=ys, mode="lines+markers", line={"color": color, "dash": dash},
+                               name=panel["name"] if kind == "epoch" else f"val_{panel['name']}"),
+                    row=1, col=i + 1,
+                )
+        fig.update_xaxes(title_text=xlabel, row=1, col=i + 1)
+    width, height = (figsize if figsize else (4.0 * n, 3.2))
+    fig.update_layout(width=int(width * 100), height=int(height * 100), margin={"t": 40, "b": 40, "l": 40, "r": 10})
+    return fig

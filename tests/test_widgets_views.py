@@ -153,7 +153,7 @@ def test_curves_view_sends_one_message_per_throttled_update_over_a_long_fit(fron
     # the points travel as a binary buffer, never as JSON numbers; unchanged traits are not re-sent
     with_points = [(data, buffers) for data, buffers in comm.messages if ["points"] in data.get("buffer_paths", [])]
     assert 50 <= len(with_points) <= len(updates) and all("points" not in data["state"] for data, _ in with_points)
-    layouts = [data["state"]["layout"] for data, _ in comm.messages if "layout" in data["state"]]
+    layouts = [data["state"]["series_layout"] for data, _ in comm.messages if "series_layout" in data["state"]]
     payload = bytes(with_points[-1][1][0])
     assert len(payload) == 4 * sum(2 * e["length"] for e in layouts[-1])
     # decimation bounds what is sent, whatever the length of training

@@ -1,14 +1,18 @@
-"""The notebook widgets in a real browser: JupyterLab on 127.0.0.1, Chromium driven by Playwright.
+"""The notebook widgets in a real browser: JupyterLab 4 and Jupyter Notebook 7 on 127.0.0.1, Chromium driven by
+Playwright.
 
+Every test runs once per frontend (``[lab]``, then ``[notebook7]``; one server at a time, one browser for both):
 ``test_probe_widgets_render`` checks the harness itself with a stock ipywidgets slider and a two-line anywidget;
-``test_dashboard_in_jupyterlab`` trains a small model with ``keras.widgets.Dashboard()`` as a callback and checks the
-DOM the dashboard's views promise (see the selectors below), while training and after. Both fail on any browser
-console error, page error or "IOPub message rate exceeded".
+``test_harness_reports_problems`` checks that it catches what it is there to catch; ``test_dashboard_in_jupyter``
+trains a small model with ``keras.widgets.Dashboard()`` as a callback and checks the DOM the dashboard's views
+promise (see the selectors below), while training and after. They fail on any browser console error, page error or
+"IOPub message rate exceeded".
 
-Skipped when Chromium, Playwright or JupyterLab is missing, unless ``KERASNB_REQUIRE_BROWSER=1`` (CI), which turns
-the skip into a failure. Screenshots and logs go to ``$KERASNB_ARTIFACTS`` (default ``test-artifacts/browser``).
-The notebooks are written into a temporary folder at run time: a committed ``.ipynb`` under ``tests/`` would be
-collected by ``--nbval``.
+Skipped when Chromium, Playwright, JupyterLab or (for ``[notebook7]``) Notebook 7 is missing, unless
+``KERASNB_REQUIRE_BROWSER=1`` (CI), which turns the skip into a failure. Screenshots and logs go to
+``$KERASNB_ARTIFACTS`` (default ``test-artifacts/browser``): ``<test>/`` for JupyterLab, ``notebook7/<test>/`` for
+Notebook 7. The notebooks are written into a temporary folder at run time: a committed ``.ipynb`` under ``tests/``
+would be collected by ``--nbval``.
 """
 
 import importlib.util
@@ -36,7 +40,8 @@ jb = _load_harness()
 
 
 # -------------------------------------------------------------------------------------------------------------
-# fixtures: one server and one browser for the module, one tab per test
+# fixtures: one browser for the module; one server per frontend (pytest runs every [lab] test, stops that server,
+# then starts Notebook 7's); one tab per test
 # -------------------------------------------------------------------------------------------------------------
 
 
@@ -45,14 +50,16 @@ def chromium():
     return jb.require_browser_stack()
 
 
-@pytest.fixture(scope="module")
-def lab(chromium, tmp_path_factory):
-    server = jb.JupyterLab(tmp_path_factory.mktemp("jupyterlab"))
+@pytest.fixture(scope="module", params=list(jb.FRONTENDS))
+def server(request, chromium, tmp_path_factory):
+    frontend = jb.FRONTENDS[request.param]
+    jb.require_frontend(frontend)
+    server = jb.JupyterServer(tmp_path_factory.mktemp(frontend.name), frontend)
     server.start()
     try:
         extensions = server.labextensions()
         missing = [name for name in jb.REQUIRED_LABEXTENSIONS if name not in extensions]
-        assert not missing, f"JupyterLab does not serve the labextensions {missing}; it has {extensions}"
+        assert not missing, f"{frontend.title} does not serve the labextensions {missing}; it has {extensions}"
         assert jb.KERNEL_NAME in server.kernelspecs(), f"no {jb.KERNEL_NAME} kernel spec: {server.kernelspecs()}"
         yield server
     finally:
@@ -67,8 +74,9 @@ def browser(chromium):
 
 
 @pytest.fixture
-def lab_page(lab, browser, request):
-    page = browser.new_page(lab, request.node.name)
+def tab(server, browser, request):
+    """One tab on ``server``'s frontend; its artifacts go to ``[notebook7/]<test name without the parameter>``."""
+    page = browser.new_page(server, request.node.originalname)
     yield page
     page.close()
 
@@ -98,13 +106,13 @@ Counter()""",
 ]
 
 
-def test_probe_widgets_render(lab, lab_page):
-    jb.write_notebook(lab.root_dir / "probe.ipynb", PROBE_CELLS)
-    lab_page.open_notebook("probe.ipynb")
-    lab_page.run_all()
-    lab_page.wait_for_marker("PROBE-DONE", timeout=60)
-    page = lab_page.page
-    nb = lab_page.notebook
+def test_probe_widgets_render(server, tab):
+    jb.write_notebook(server.root_dir / "probe.ipynb", PROBE_CELLS)
+    tab.open_notebook("probe.ipynb")
+    tab.run_all()
+    tab.wait_for_marker("PROBE-DONE", timeout=60)
+    page = tab.page
+    nb = tab.notebook
 
     slider = page.locator(f"{nb} .widget-slider")
     slider.first.wait_for(state="visible", timeout=20_000)
@@ -114,8 +122,8 @@ def test_probe_widgets_render(lab, lab_page):
     probe.first.wait_for(state="visible", timeout=20_000)
     assert probe.count() == 1
     assert probe.inner_text().strip() == "count 3"
-    lab_page.screenshot("probe-rendered", focus=probe)
-    lab_page.assert_clean()
+    tab.screenshot("probe-rendered", focus=probe)
+    tab.assert_clean()
 
 
 # The harness must see what it is there to catch: a console error, an uncaught exception and the server's IOPub
@@ -143,22 +151,22 @@ for i in range(20000):
 ]
 
 
-def test_harness_reports_problems(lab, lab_page):
-    jb.write_notebook(lab.root_dir / "broken.ipynb", BROKEN_CELLS)
-    lab_page.open_notebook("broken.ipynb")
-    lab_page.run_all()
+def test_harness_reports_problems(server, tab):
+    jb.write_notebook(server.root_dir / "broken.ipynb", BROKEN_CELLS)
+    tab.open_notebook("broken.ipynb")
+    tab.run_all()
     # Not waiting for Run All: a flood like this one also overflows the kernel's IOPub queue, which may drop the
     # "idle" status that ends the cell. Wait for the problems themselves.
     expected = ("kerasnb-probe console error", "kerasnb-probe page error", "IOPub message rate exceeded")
     deadline = time.monotonic() + 60
     while True:
-        problems = lab_page.problems()
+        problems = tab.problems()
         missed = [e for e in expected if not any(e in p for p in problems)]
         if not missed:
             break
         assert time.monotonic() < deadline, f"the harness missed {missed}; it reported {problems}"
-        lab_page.page.wait_for_timeout(200)
-    assert lab_page.page.locator(f"{lab_page.notebook} .broken").inner_text() == "broken"
+        tab.page.wait_for_timeout(200)
+    assert tab.page.locator(f"{tab.notebook} .broken").inner_text() == "broken"
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -252,31 +260,31 @@ _HISTOGRAMS_JS = """
 """
 
 
-def _dashboard(lab_page):
-    return lab_page.page.evaluate(_DASHBOARD_JS, [lab_page.notebook, FIT_CELL])
+def _dashboard(tab):
+    return tab.page.evaluate(_DASHBOARD_JS, [tab.notebook, FIT_CELL])
 
 
-def _wait_dashboard(lab_page, predicate, timeout, what, poll=0.1, training=True):
+def _wait_dashboard(tab, predicate, timeout, what, poll=0.1, training=True):
     """Poll the dashboard's DOM until ``predicate(dom)``; fail at once if a cell raised, or (``training``) if
     training ended before it held."""
     deadline = time.monotonic() + timeout
     while True:
-        dom = _dashboard(lab_page)
+        dom = _dashboard(tab)
         if predicate(dom):
             return dom
-        errors = lab_page.cell_errors()
+        errors = tab.cell_errors()
         if errors:
             raise AssertionError(f"a cell raised while waiting for {what}:\n" + "\n".join(errors))
-        if lab_page.page_errors or lab_page.rate_limit_hits:
-            raise AssertionError(f"while waiting for {what}: page errors {lab_page.page_errors}, rate limit "
-                                 f"{lab_page.rate_limit_hits}; DOM: {_brief(dom)}")
-        output = lab_page.output_text()
+        if tab.page_errors or tab.rate_limit_hits:
+            raise AssertionError(f"while waiting for {what}: page errors {tab.page_errors}, rate limit "
+                                 f"{tab.rate_limit_hits}; DOM: {_brief(dom)}")
+        output = tab.output_text()
         if training and DONE_MARKER in output:
             done = output[output.index(DONE_MARKER):].splitlines()[0]
             raise AssertionError(f"training finished ({done!r}) before {what}; DOM: {_brief(dom)}")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}; DOM: {_brief(dom)}")
-        lab_page.page.wait_for_timeout(poll * 1000)
+        tab.page.wait_for_timeout(poll * 1000)
 
 
 def _brief(dom):
@@ -296,18 +304,18 @@ def _batch_points(dom):
     return (curves or {}).get("panels", {}).get("loss", {}).get("batch", 0)
 
 
-def _wait_histograms_of(lab_page, layer, timeout=15):
-    lab_page.page.wait_for_function(
+def _wait_histograms_of(tab, layer, timeout=15):
+    tab.page.wait_for_function(
         """([nb, layer]) => {
              const hs = [...document.querySelectorAll(nb + ' .kerasnb-inspector svg.kerasnb-hist')];
              return hs.length > 0 && hs.every(h => h.getAttribute('data-layer') === layer);
            }""",
-        arg=[lab_page.notebook, layer], timeout=timeout * 1000,
+        arg=[tab.notebook, layer], timeout=timeout * 1000,
     )
 
 
-def _check_hidden2_histograms(lab_page):
-    hists = lab_page.page.evaluate(_HISTOGRAMS_JS, lab_page.notebook)
+def _check_hidden2_histograms(tab):
+    hists = tab.page.evaluate(_HISTOGRAMS_JS, tab.notebook)
     assert hists, "the inspector shows no svg.kerasnb-hist"
     assert {h["layer"] for h in hists} == {"hidden2"}, f"histograms not all of hidden2: {hists}"
     assert {h["kind"] for h in hists} <= {"weight", "gradient", "activation"}, hists
@@ -324,58 +332,58 @@ def _check_hidden2_histograms(lab_page):
     return hists
 
 
-def test_dashboard_in_jupyterlab(lab, lab_page):
+def test_dashboard_in_jupyter(server, tab):
     epochs = EPOCHS
-    jb.write_notebook(lab.root_dir / "dashboard.ipynb", dashboard_cells(epochs=epochs))
-    lab_page.open_notebook("dashboard.ipynb")
-    page = lab_page.page
-    nb = lab_page.notebook
-    lab_page.watch_texts(f"{nb} .kerasnb-status")  # every status text shown, however briefly
-    lab_page.run_all()
+    jb.write_notebook(server.root_dir / "dashboard.ipynb", dashboard_cells(epochs=epochs))
+    tab.open_notebook("dashboard.ipynb")
+    page = tab.page
+    nb = tab.notebook
+    tab.watch_texts(f"{nb} .kerasnb-status")  # every status text shown, however briefly
+    tab.run_all()
     t_run = time.monotonic()
 
     # ---- while training: the live curves grow, the status counts epochs, the log toggle survives updates -----
-    first = _wait_dashboard(lab_page, lambda d: _batch_points(d) > 0, 120,
+    first = _wait_dashboard(tab, lambda d: _batch_points(d) > 0, 120,
                             "the live curves (.kerasnb-curves with a batch trace that has points)")
     t_live = time.monotonic()
-    grown = _wait_dashboard(lab_page, lambda d: _batch_points(d) > _batch_points(first), 15,
+    grown = _wait_dashboard(tab, lambda d: _batch_points(d) > _batch_points(first), 15,
                             "the batch trace's data-points to grow")
     curves = grown["liveCurves"]
     assert {"loss", "accuracy"} <= set(curves["panels"]), f"live panels: {curves['panels']}"
     assert "batch" in curves["panels"]["loss"], curves
     assert grown["liveTracer"] is not None, "no live .kerasnb-tracer in the fit cell's output while training"
     assert grown["inspector"], "no .kerasnb-inspector in the fit cell's output while training"
-    status = _wait_dashboard(lab_page, lambda d: any(re.search(rf"epoch \d+/{epochs}", s) for s in d["status"]),
+    status = _wait_dashboard(tab, lambda d: any(re.search(rf"epoch \d+/{epochs}", s) for s in d["status"]),
                              15, f"a .kerasnb-status reading 'epoch N/{epochs}'")["status"]
-    lab_page.screenshot("while-training", focus=page.locator(f"{nb} .kerasnb-curves"))
+    tab.screenshot("while-training", focus=page.locator(f"{nb} .kerasnb-curves"))
 
     # the log-scale checkbox is a browser-side toggle: it must stay on while new points arrive
     log_box = page.locator(f"{nb} .kerasnb-curves:not(.kerasnb-static) input.kerasnb-log")
     log_box.first.check(timeout=5000)
-    before = _batch_points(_dashboard(lab_page))
-    after_toggle = _wait_dashboard(lab_page, lambda d: _batch_points(d) > before, 15,
+    before = _batch_points(_dashboard(tab))
+    after_toggle = _wait_dashboard(tab, lambda d: _batch_points(d) > before, 15,
                                    "more batch points after ticking the log-scale box")
     assert after_toggle["liveCurves"]["logChecked"] is True, "the log-scale box unticked itself on an update"
 
     # the tracer: filter by hook, click a row to see its logs
-    _wait_dashboard(lab_page, lambda d: any(r["hook"] == "on_epoch_end" for r in (d["liveTracer"] or {}).get(
+    _wait_dashboard(tab, lambda d: any(r["hook"] == "on_epoch_end" for r in (d["liveTracer"] or {}).get(
         "rows", [])), 15, "an on_epoch_end row in the live tracer")
     tracer = page.locator(f"{nb} .kerasnb-tracer:not(.kerasnb-static)")
     tracer.locator("select.kerasnb-filter").select_option("on_epoch_end", timeout=5000)
-    rows = _dashboard(lab_page)["liveTracer"]["rows"]
+    rows = _dashboard(tab)["liveTracer"]["rows"]
     visible = [r["hook"] for r in rows if r["visible"]]
     assert visible and set(visible) == {"on_epoch_end"}, f"filtered on on_epoch_end, visible rows: {visible}"
     tracer.locator('.kerasnb-row[data-hook="on_epoch_end"]').first.click(timeout=5000)
     logs = tracer.locator("pre.kerasnb-logs")
     logs.first.wait_for(state="visible", timeout=5000)
     assert "loss" in logs.first.inner_text(), f"row logs: {logs.first.inner_text()!r}"
-    lab_page.screenshot("while-training-tracer", focus=tracer)
+    tab.screenshot("while-training-tracer", focus=tracer)
     t_checks = time.monotonic()
 
     # ---- after training: the live curves and tracer were replaced, in place, by static snapshots -------------
-    lab_page.wait_for_marker(f"{DONE_MARKER} {epochs}", timeout=180)
+    tab.wait_for_marker(f"{DONE_MARKER} {epochs}", timeout=180)
     t_done = time.monotonic()
-    dom = _wait_dashboard(lab_page, lambda d: d["staticCurves"] and d["staticTracer"], 15,
+    dom = _wait_dashboard(tab, lambda d: d["staticCurves"] and d["staticTracer"], 15,
                           "the static snapshots (.kerasnb-curves.kerasnb-static, .kerasnb-tracer.kerasnb-static)",
                           training=False)
     assert dom["liveCurves"] is None and dom["liveTracer"] is None, f"live views left after training: {dom}"
@@ -395,12 +403,12 @@ def test_dashboard_in_jupyterlab(lab, lab_page):
     assert hooks.count("on_epoch_begin") == epochs, hooks
     assert hooks.count("on_epoch_end") == epochs, hooks
     assert any("done" in s for s in dom["status"]), f".kerasnb-status after training: {dom['status']}"
-    shown = lab_page.watched_texts(f"{nb} .kerasnb-status")
+    shown = tab.watched_texts(f"{nb} .kerasnb-status")
     counted = [(int(m[1]), int(m[2]), text) for text in shown for m in [re.search(r"epoch (\d+)/(\d+)", text)] if m]
     assert counted, f"no .kerasnb-status reading 'epoch N/{epochs}' was ever shown: {shown[:5]}"
     wrong = [text for n, total, text in counted if not (1 <= n <= total == epochs)]
     assert not wrong, f".kerasnb-status counted epochs wrongly (expected 1..{epochs} of {epochs}): {wrong}"
-    lab_page.screenshot("after-training", focus=page.locator(f"{nb} .kerasnb-curves"))
+    tab.screenshot("after-training", focus=page.locator(f"{nb} .kerasnb-curves"))
 
     # ---- the inspector stays live: pick a layer, move the snapshot slider, click the graph ----------------------
     inspector = page.locator(f"{nb} .kerasnb-inspector")
@@ -409,11 +417,11 @@ def test_dashboard_in_jupyterlab(lab, lab_page):
     options = layer_select.locator("option").evaluate_all("(os) => os.map(o => o.value)")
     assert sorted(options) == sorted(LAYERS), f"layer options: {options}"
     layer_select.select_option("hidden2")
-    _wait_histograms_of(lab_page, "hidden2")
-    _check_hidden2_histograms(lab_page)
+    _wait_histograms_of(tab, "hidden2")
+    _check_hidden2_histograms(tab)
     gradnorms = inspector.locator("svg.kerasnb-gradnorms path.kerasnb-trace")
     assert gradnorms.count() == len(LAYERS), f"{gradnorms.count()} gradient-norm traces, expected {len(LAYERS)}"
-    lab_page.screenshot("inspector-hidden2", focus=inspector)
+    tab.screenshot("inspector-hidden2", focus=inspector)
 
     slider = inspector.locator("input.kerasnb-snapshot[type=range]")
     assert slider.count() == 1
@@ -423,8 +431,8 @@ def test_dashboard_in_jupyterlab(lab, lab_page):
     slider.fill(str(int(target)))
     page.wait_for_timeout(500)
     assert slider.evaluate("(s) => Number(s.value)") == target
-    _check_hidden2_histograms(lab_page)  # still hidden2, still one count per parameter
-    lab_page.screenshot("inspector-snapshot-moved", focus=inspector)
+    _check_hidden2_histograms(tab)  # still hidden2, still one count per parameter
+    tab.screenshot("inspector-snapshot-moved", focus=inspector)
 
     graph = inspector.locator("svg.kerasnb-model-graph")
     for name in LAYERS:
@@ -434,9 +442,9 @@ def test_dashboard_in_jupyterlab(lab, lab_page):
         "(nb) => document.querySelector(nb + ' .kerasnb-inspector select.kerasnb-layer').value === 'out'",
         arg=nb, timeout=10_000,
     )
-    _wait_histograms_of(lab_page, "out")
-    lab_page.screenshot("inspector-out-from-graph", focus=inspector)
+    _wait_histograms_of(tab, "out")
+    tab.screenshot("inspector-out-from-graph", focus=inspector)
 
-    print(f"\nbrowser dashboard timings: live views after {t_live - t_run:.1f}s, live checks done after "
-          f"{t_checks - t_run:.1f}s, training done after {t_done - t_run:.1f}s; first status seen: {status}")
-    lab_page.assert_clean()
+    print(f"\n{server.frontend.title} dashboard timings: live views after {t_live - t_run:.1f}s, live checks done "
+          f"after {t_checks - t_run:.1f}s, training done after {t_done - t_run:.1f}s; first status seen: {status}")
+    tab.assert_clean()

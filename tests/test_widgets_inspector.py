@@ -371,12 +371,37 @@ def test_state_is_json_ready():
     assert json.loads(json.dumps(state, allow_nan=False)) == state
 
 
+class FrozenClock:
+    """A clock that never advances: after the first batch, the throttle lets no batch update through."""
+
+    def __call__(self):
+        return 0.0
+
+
 def test_view_gets_an_update_per_snapshot_then_close():
     model = mlp()
     view = RecordingView()
-    model.fit(*data(8), batch_size=4, epochs=2, verbose=0, callbacks=[LayerInspector(view=view)])
-    assert view.calls == [("update", 1, "start"), ("update", 2, "epoch 1"), ("update", 3, "epoch 2"),
-                          ("close", 3, "epoch 2")]
+    inspector = LayerInspector(view=view, clock=FrozenClock())
+    model.fit(*data(8), batch_size=4, epochs=2, verbose=0, callbacks=[inspector])
+    # the snapshots, plus one throttled batch update (the first batch; the frozen clock stops the others)
+    assert view.calls == [("update", 1, "start"), ("update", 1, "start"), ("update", 2, "epoch 1"),
+                          ("update", 3, "epoch 2"), ("close", 3, "epoch 2")]
+
+
+def test_view_gets_throttled_batch_updates_for_the_gradient_norms():
+    class Ticking:
+        now = 0.0
+
+        def __call__(self):
+            self.now += 0.1  # 100 ms a batch: with 4 updates a second, every third batch updates
+            return self.now
+
+    model = mlp()
+    view = RecordingView()
+    model.fit(*data(48), batch_size=4, epochs=1, verbose=0,
+              callbacks=[LayerInspector(view=view, clock=Ticking(), max_updates_per_second=4)])
+    batch_updates = [c for c in view.calls if c[0] == "update" and c[2] == "start"][1:]
+    assert len(batch_updates) == 4  # batches 1, 4, 7, 10 of 12 (0.1 s apart: 0.25 s needs three ticks)
 
 
 @pytest.mark.parametrize(

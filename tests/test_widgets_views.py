@@ -257,13 +257,27 @@ def test_dashboard_opens_three_views_in_order_and_leaves_the_inspector_live(fron
     assert curves_comm.closed and tracer_comm.closed and not inspector_comm.closed
     assert len(frontend.handles) == 3
     assert repr(frontend.handles[2].shown[0]) == "<kerasnb inspector widget>"
-    states = [data["state"] for data, _ in inspector_comm.messages if "state" in data.get("state", {})]
-    state = states[-1]["state"]
-    assert [layer["name"] for layer in state["layers"]] == ["hidden", "out"]
-    assert [snap["label"] for snap in state["snapshots"]] == ["start", "epoch 1", "epoch 2", "epoch 3"]
-    assert sum(state["snapshots"][-1]["weights"]["hidden"]["kernel"]["counts"]) == 32
+    def sent(trait):
+        return [(data["state"][trait], buffers) for data, buffers in inspector_comm.messages
+                if trait in data["state"] or [trait] in data.get("buffer_paths", [])]
+
+    layers_sent, snapshots_sent = sent("layers"), sent("snapshots")
+    assert [layer["name"] for layer in layers_sent[-1][0]] == ["hidden", "out"]
+    # snapshots are sent when a new one exists (start, then each epoch end), not at every update
+    assert [[snap["label"] for snap in sent_] for sent_, _ in snapshots_sent] == [
+        ["start"], ["start", "epoch 1"], ["start", "epoch 1", "epoch 2"], ["start", "epoch 1", "epoch 2", "epoch 3"]
+    ]
+    assert sum(snapshots_sent[-1][0][-1]["weights"]["hidden"]["kernel"]["counts"]) == 32
+    # the gradient norms: one float32 buffer, xs then ys per layer, equal to the inspector's series
+    norms = [(data["state"]["norm_layout"], buffers) for data, buffers in inspector_comm.messages
+             if "norm_layout" in data["state"]]
+    layout, buffers = norms[-1]
+    values = np.frombuffer(bytes([b for data, b in inspector_comm.messages if b][-1][0]), dtype=np.float32)
+    assert [e["layer"] for e in layout] == ["hidden", "out"] and layout[0]["length"] == 12
+    np.testing.assert_array_equal(values[12:24], np.float32(dashboard.inspector.grad_norms["hidden"].ys))
     graphs = [data["state"]["graph_svg"] for data, _ in inspector_comm.messages if "graph_svg" in data.get("state", {})]
     assert len(graphs) == 1 and graphs[0].count('class="node"') == 3  # sent once, not at each update
+    states = [data["state"] for data, _ in inspector_comm.messages]
     json.dumps(states)  # JSON-safe all the way down
     # a second fit shows fresh live views again
     model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[dashboard])
@@ -280,9 +294,9 @@ def test_inspector_view_sends_nonfinite_values_as_null(frontend):
     inspector = LayerInspector(view=view)
     model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[inspector])
     messages = frontend.widgets()[0].messages
-    state = [data["state"]["state"] for data, _ in messages if "state" in data.get("state", {})][-1]
-    text = json.dumps(state, allow_nan=False)  # would raise on NaN
-    assert state["snapshots"][-1]["gradients"]["out"]["kernel"]["nonfinite"] > 0
+    snapshots = [data["state"]["snapshots"] for data, _ in messages if "snapshots" in data["state"]][-1]
+    text = json.dumps(snapshots, allow_nan=False)  # would raise on NaN
+    assert snapshots[-1]["gradients"]["out"]["kernel"]["nonfinite"] > 0
     assert "null" in text
 
 

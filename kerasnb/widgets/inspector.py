@@ -11,6 +11,7 @@ the trainable variables and their gradients, before the optimizer uses them.
 """
 
 import math
+import time
 
 import numpy as np
 
@@ -190,8 +191,9 @@ class LayerInspector(Callback):
             the first and the newest.
         max_points: the most points kept per gradient-norm series (see :class:`DecimatedSeries`).
         sample_size: the rows of the first training batch kept as the default ``sample``.
-        view: an object with ``update(inspector)`` (called after each snapshot) and ``close(inspector)``
-            (called at train end), or None to collect only.
+        view: an object with ``update(inspector)`` (called after each snapshot, and after training batches at
+            most ``max_updates_per_second`` times a second by ``clock``) and ``close(inspector)`` (called at train
+            end), or None to collect only.
 
     What it collects (each ``fit`` starts afresh):
 
@@ -225,8 +227,12 @@ class LayerInspector(Callback):
     """
 
     def __init__(self, sample=None, every_n_batches=None, bins=30, max_snapshots=50, max_points=2000,
-                 sample_size=256, view=None):
+                 sample_size=256, view=None, max_updates_per_second=4, clock=time.monotonic):
         super().__init__()
+        if max_updates_per_second <= 0:
+            raise ValueError(f"max_updates_per_second must be positive; received {max_updates_per_second}.")
+        self.max_updates_per_second = max_updates_per_second
+        self.clock = clock
         for name, value, least in (("bins", bins, 1), ("max_snapshots", max_snapshots, 2),
                                    ("max_points", max_points, 2), ("sample_size", sample_size, 1)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
@@ -262,6 +268,7 @@ class LayerInspector(Callback):
         self.sample = self._given_sample
         self._features = None  # (layer names, feature model), or False when there is none; built once per fit
         self._start_pending = False
+        self._last_update = None
 
     def __repr__(self):
         return f"<LayerInspector {len(self.layers)} layers, {len(self.snapshots)} snapshots, {self.step} steps>"
@@ -287,6 +294,12 @@ class LayerInspector(Callback):
         self._start_pending = False  # a custom train_step that calls no observer: the start is gone
         if self.every_n_batches and self.step % self.every_n_batches == 0:
             self._take_snapshot(f"step {self.step}")
+        elif self.view is not None:
+            # the gradient norms grow every batch: show them live, throttled like the curves
+            now = self.clock()
+            if self._last_update is None or now - self._last_update >= 1.0 / self.max_updates_per_second:
+                self._last_update = now
+                self.view.update(self)
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch = epoch + 1

@@ -62,9 +62,12 @@ def widget_classes():
 
     class InspectorWidget(KerasnbWidget):
         _kind = traitlets.Unicode("inspector").tag(sync=True)
-        state = traitlets.Dict().tag(sync=True)
+        layers = traitlets.List().tag(sync=True)
+        snapshots = traitlets.List().tag(sync=True)
+        activation_note = traitlets.Unicode("").tag(sync=True)
+        norm_layout = traitlets.List().tag(sync=True)  # [{layer, offset, length}] into norm_points
+        norm_points = traitlets.Bytes(b"").tag(sync=True)
         graph_svg = traitlets.Unicode("").tag(sync=True)
-        selected = traitlets.Unicode("").tag(sync=True)
 
     _WIDGET_CLASSES.update(curves=CurvesWidget, tracer=TracerWidget, inspector=InspectorWidget)
     return _WIDGET_CLASSES
@@ -275,17 +278,38 @@ class TracerView(_LiveView):
 class InspectorView(_LiveView):
     """The live view of :class:`LayerInspector`: the model graph (click a layer) or a dropdown picks a layer; its
     weights, their gradients and its activations are shown as histograms at the snapshot chosen with the slider,
-    beside every layer's gradient norm over training. It stays live after training."""
+    beside every layer's gradient norm over training. It stays live after training.
+
+    Snapshots (JSON, sent only when a new one exists) and gradient norms (one float32 buffer, NaN for a
+    non-finite norm, sent at each throttled update) travel separately, so the frequent updates stay small."""
 
     kind = "inspector"
     replace_at_end = False
+
+    def __init__(self, active=None):
+        super().__init__(active)
+        self._sent = None  # (number of snapshots, step of the newest) last sent
 
     def _sync(self, inspector):
         from kerasnb.widgets.graph import model_to_svg
 
         if not self.widget.graph_svg and inspector.model is not None:
             self.widget.graph_svg = str(model_to_svg(inspector.model))
-        self.widget.state = _json_safe(inspector.state())
+        snapshots = inspector.snapshots
+        key = (len(snapshots), snapshots[-1]["step"] if snapshots else None, len(inspector.layers))
+        if key != self._sent:
+            self._sent = key
+            self.widget.layers = _json_safe(inspector.layers)
+            self.widget.snapshots = _json_safe(list(snapshots))
+            self.widget.activation_note = inspector.activation_note or ""
+        layout, chunks, offset = [], [], 0
+        for name, series in inspector.grad_norms.items():
+            xs, ys = series.points()
+            layout.append({"layer": name, "offset": offset, "length": len(xs)})
+            chunks += [np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.float32)]
+            offset += 2 * len(xs)
+        self.widget.norm_layout = layout
+        self.widget.norm_points = np.concatenate(chunks).tobytes() if chunks else b""
 
 
 def _json_safe(value):

@@ -85,7 +85,11 @@ function lineChart(root, series, { width = 360, height = 220, title = "", logY =
   const pad = (y1 - y0) * 0.05; y0 -= pad; y1 += pad;
   const sx = (x) => m.left + ((x - x0) / (x1 - x0)) * w;
   const sy = (y) => m.top + h - (((logY ? Math.log10(y) : y) - y0) / (y1 - y0)) * h;
-  for (const t of niceTicks(y0, y1, 4)) {
+  // on a log axis spanning a decade or more, ticks sit on powers of ten (0.1, 1, 10), not at 10^-0.5
+  const yTicks = logY && y1 - y0 >= 1
+    ? Array.from({ length: Math.floor(y1) - Math.ceil(y0) + 1 }, (_, i) => Math.ceil(y0) + i)
+    : niceTicks(y0, y1, 4);
+  for (const t of yTicks) {
     const y = m.top + h - ((t - y0) / (y1 - y0)) * h;
     svg("line", { x1: m.left, x2: m.left + w, y1: y, y2: y, class: "kerasnb-grid" }, root);
     svg("text", { x: m.left - 4, y: y + 4, "text-anchor": "end", class: "kerasnb-tick" }, root, fmt(logY ? Math.pow(10, t) : t));
@@ -294,8 +298,9 @@ function renderTracer(model, root) {
 
 // ---------------------------------------------------------------------------------------------------------
 // Layer inspector: pick a layer (dropdown or graph), see its weights, their gradients and its activations at a
-// chosen snapshot, and every layer's gradient norm over training. Traits: state (LayerInspector.state()),
-// graph_svg, selected.
+// chosen snapshot, and every layer's gradient norm over training. Traits: layers, snapshots, activation_note
+// (as in LayerInspector.state()), norm_layout [{layer, offset, length}] with norm_points (float32: xs then ys
+// of each layer), graph_svg.
 function renderInspector(model, root) {
   root.classList.add("kerasnb-inspector");
   const top = el("div", { class: "kerasnb-controls" }, root);
@@ -317,11 +322,10 @@ function renderInspector(model, root) {
   // the graph also draws the input layer, which has nothing to inspect: clicking it changes nothing
   const select = (name) => { if ([...picker.options].some((o) => o.value === name)) { picker.value = name; draw(); } };
   const draw = () => {
-    const state = model.get("state") || {};
-    const layers = state.layers || [];
-    const snapshots = state.snapshots || [];
+    const layers = model.get("layers") || [];
+    const snapshots = model.get("snapshots") || [];
     if (picker.options.length !== layers.length) {
-      const keep = picker.value || model.get("selected");
+      const keep = picker.value;
       picker.replaceChildren();
       for (const layer of layers) el("option", { value: layer.name }, picker, `${layer.name} (${layer.type})`);
       const fallback = layers.find((l) => l.params > 0) || layers[0];
@@ -384,21 +388,24 @@ function renderInspector(model, root) {
           el("th", {}, tr, k);
           el("td", {}, tr, k === "zeros" || k === "saturated" ? `${(100 * v).toFixed(1)} %` : fmt(v));
         }
-      } else if (state.activation_note) {
-        el("div", { class: "kerasnb-note" }, acts, state.activation_note);
+      } else if (model.get("activation_note")) {
+        el("div", { class: "kerasnb-note" }, acts, model.get("activation_note"));
       }
     }
-    const series = Object.entries(state.grad_norms || {}).map(([name, s], k) => ({
-      name, kind: name, xs: s.xs, ys: s.ys, color: PALETTE[k % PALETTE.length], legend: name,
-      width: name === layer.name ? 2.2 : 1, opacity: name === layer.name ? 1 : 0.45 }));
+    const data = floats(model.get("norm_points"));
+    const series = (model.get("norm_layout") || []).map((e, k) => ({
+      name: e.layer, kind: e.layer, color: PALETTE[k % PALETTE.length], legend: e.layer,
+      xs: Array.from(data.subarray(e.offset, e.offset + e.length)),
+      ys: Array.from(data.subarray(e.offset + e.length, e.offset + 2 * e.length)),
+      width: e.layer === layer.name ? 2.2 : 1, opacity: e.layer === layer.name ? 1 : 0.45 }));
     lineChart(norms, series, { width: 560, height: 200, title: "gradient norm per layer (log scale)", logY: true, xlabel: "step" });
   };
   picker.addEventListener("change", draw);
   slider.addEventListener("input", () => { followLatest = Number(slider.value) === Number(slider.max); draw(); });
-  model.on("change:state", draw);
-  model.on("change:graph_svg", draw);
+  const traits = ["layers", "snapshots", "norm_points", "graph_svg", "activation_note"];
+  for (const t of traits) model.on(`change:${t}`, draw);
   draw();
-  return () => { model.off("change:state", draw); model.off("change:graph_svg", draw); };
+  return () => { for (const t of traits) model.off(`change:${t}`, draw); };
 }
 
 export default {

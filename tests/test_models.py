@@ -296,6 +296,28 @@ def test_subclassed_model_tracks_layers_in_attributes_lists_and_dicts():
     assert "Total params: 1,930" in summary_lines(model)
 
 
+def test_weights_follow_attribute_changes_after_they_were_read():
+    # Layer caches its attribute walk; every kind of change after a read must still show up.
+    model = keras.Model()
+    model.blocks = [keras.layers.Dense(2)]
+    model.blocks[0].build((None, 3))
+    assert len(model.weights) == 2
+    extra = keras.layers.Dense(1)
+    extra.build((None, 2))
+    model.blocks.append(extra)  # in place: same list, new length
+    assert len(model.weights) == 4
+    model.blocks[1] = keras.layers.Dense(5)  # in place, same length
+    model.blocks[1].build((None, 2))
+    assert [w.shape for w in model.weights][-2:] == [(2, 5), (5,)]
+    model.head = keras.layers.Dense(1)
+    model.head.build((None, 5))
+    assert len(model.weights) == 6
+    del model.head
+    assert len(model.weights) == 4
+    model.blocks[0].trainable = False
+    assert len(model.trainable_weights) == 2 and len(model.weights) == 4
+
+
 def test_training_flag_reaches_nested_dropout():
     class WithDropout(keras.Model):
         def __init__(self):

@@ -291,10 +291,37 @@ class Layer:
 
     def _attribute_children(self):
         """The layers and the variables held by this layer's attributes (directly or in lists, tuples and
-        dicts), in attribute order: one walk over ``__dict__`` finds both."""
+        dicts), in attribute order: one walk over ``__dict__`` finds both.
+
+        The walk is cached: every training step reads ``trainable_weights`` and ``losses``, and walking every
+        attribute of every layer each time cost ~15% of an MLP's step. The cache is reused while each attribute
+        still holds the same objects: the attribute's value and, for a list, tuple or dict, its items (so an
+        append, an item replaced, an attribute re-set or deleted all show). Containers nested two deep are
+        walked but not watched; re-assign the attribute after changing one in place."""
+        # The signature holds the objects themselves, compared with `is`: a freed object's id can be reused by a
+        # new one, a held object's cannot; and `==` on tensors would compare values.
+        signature = []
+        for key, value in self.__dict__.items():
+            if key not in _NOT_CHILDREN:
+                signature.append(key)
+                signature.append(value)
+                if isinstance(value, (list, tuple)):
+                    signature.extend(value)
+                elif isinstance(value, dict):
+                    signature.extend(value.values())
+        cached = self.__dict__.get("_children_cache")
+        if cached is not None and len(cached[0]) == len(signature) and all(
+            a is b for a, b in zip(signature, cached[0])
+        ):
+            return cached[1]
+        children = self._walk_attribute_children()
+        self.__dict__["_children_cache"] = (signature, children)
+        return children
+
+    def _walk_attribute_children(self):
         layers, variables, seen = [], [], {id(self)}
         for key, value in self.__dict__.items():
-            if key in ("_inbound_nodes", "_losses"):
+            if key in _NOT_CHILDREN:
                 continue
             for item in _walk(value):
                 if id(item) in seen:
@@ -632,6 +659,10 @@ def _masks_of(inputs):
     if all(m is None for m in masks):
         return None
     return masks[0] if len(masks) == 1 else masks
+
+
+# Attributes that never hold child layers or weights (and change every call): skipped by the walk and its cache.
+_NOT_CHILDREN = frozenset(("_inbound_nodes", "_losses", "_children_cache"))
 
 
 def _walk(value):

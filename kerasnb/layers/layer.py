@@ -417,8 +417,18 @@ class Layer:
     def losses(self):
         """Losses added in the last call (``add_loss``) plus the weight regularization penalties, of this layer
         and the layers inside it."""
-        result = [loss for layer in self._flatten_layers() for loss in layer._losses]
-        return result + [v.regularizer(v) for v in self.weights if v.regularizer is not None]
+        # One walk for both parts (this runs every training step): each layer's added losses, then the penalties
+        # of its weights, each weight once, in the order of `weights`.
+        layers = self._flatten_layers()
+        result = [loss for layer in layers for loss in layer._losses]
+        seen, penalties = set(), []
+        for layer in layers:
+            own = layer._own_variables + layer._attribute_children()[1]
+            for v in [v for v in own if v.trainable] + [v for v in own if not v.trainable]:
+                if v.regularizer is not None and id(v) not in seen:
+                    seen.add(id(v))
+                    penalties.append(v.regularizer(v))
+        return result + penalties
 
     # -- building and calling ------------------------------------------------------------------------------
     def build(self, input_shape):
@@ -479,7 +489,9 @@ class Layer:
                 if isinstance(t, Tensor):
                     t._keras_mask = m
         if isinstance(outputs, Tensor):  # shown by summary() for layers of subclassed models
-            self._summary_shape = (None, *outputs.shape[1:])
+            shape = (None, *outputs.shape[1:])
+            if shape != self.__dict__.get("_summary_shape"):  # re-setting it each call would void the weights cache
+                self._summary_shape = shape
         return outputs
 
     supports_masking = False

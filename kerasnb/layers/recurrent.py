@@ -23,6 +23,13 @@ With the default activations (tanh and sigmoid) the LSTM and GRU gate arithmetic
 as one fused op with a hand-written backward (:mod:`kerasnb.ops.recurrent`); other activations use the same
 formulas written with separate ops.
 
+Faster still, the RNN layer usually runs an LSTM or GRU cell's *whole sequence* as one op: the loop above, with
+masks and ``go_backwards``, in plain array code, and backpropagation through time in one hand-written backward
+(``LSTMCell.fused_sequence`` and ``GRUCell.fused_sequence``). It computes exactly what the loop over ``step``
+computes, so it is used only where that holds: the cell's own ``step``, the default activations, matrix products
+(not ConvLSTM's convolutions), no recurrent dropout while training, and states of shape ``(batch, units)`` in the
+inputs' dtype. Anything else (a custom cell, ``StackedRNNCells``, ...) runs the loop.
+
 Weights, their shapes and the order of the gates inside them are Keras's, so weights transfer both ways:
 LSTM kernels hold the gates ``i, f, c, o`` (input, forget, cell candidate, output), GRU kernels ``z, r, h``
 (update, reset, candidate). Dropout masks are drawn once per sequence and reused at every step.
@@ -41,7 +48,7 @@ from kerasnb.engine.random import SeedGenerator
 from kerasnb.engine.tensor import Tensor, convert_to_tensor
 from kerasnb.layers.keras_tensor import flatten, pack_like
 from kerasnb.layers.layer import InputSpec, Layer
-from kerasnb.ops.recurrent import gru_gates, lstm_gates
+from kerasnb.ops.recurrent import gru_gates, gru_sequence, lstm_gates, lstm_sequence
 
 # ---------------------------------------------------------------------------------------------------------
 # Helpers
@@ -247,6 +254,26 @@ class _RecurrentCell(Layer, metaclass=abc.ABCMeta):
     def call(self, inputs, states, training=False):
         return self.step(self.project_inputs(inputs, training), states, training)
 
+    def fused_sequence(self, projected, states, mask=None, go_backwards=False, training=False):
+        """Every step at once, as one op: ``(h of every step (time, batch, units), final states)``, the steps in
+        the order they ran. ``None`` when this cell has no such op (or cannot use it here): the RNN layer then
+        loops over ``step``. LSTMCell and GRUCell have one."""
+        return None
+
+    def _can_fuse(self, own_step, projected, states, mask, training):
+        """Does one whole-sequence op compute exactly what looping over ``step`` would? ``own_step`` is the step
+        that op replaces: a subclass with another ``step`` loops."""
+        if projected.ndim != 3 or projected.shape[0] == 0:
+            return False
+        steps, batch, dtype = projected.shape[0], projected.shape[1], projected.dtype
+        return (type(self).step is own_step
+                and self._recurrent_product is ops.matmul  # not ConvLSTM's convolutions
+                and self._default_activations()
+                and not (training and 0 < self.recurrent_dropout < 1)
+                and self.recurrent_kernel.dtype == dtype
+                and all(tuple(s.shape) == (batch, self.units) and s.dtype == dtype for s in states)
+                and (mask is None or tuple(mask.shape) == (batch, steps)))
+
     def get_initial_state(self, batch_size=None):
         sizes = self.state_size if _is_nested(self.state_size) else [self.state_size]
         return [ops.zeros((batch_size, d), dtype=self.dtype) for d in sizes]
@@ -370,6 +397,13 @@ class LSTMCell(_RecurrentCell):
             h = o * self.activation(c)
         return h, [h, c]
 
+    def fused_sequence(self, projected, states, mask=None, go_backwards=False, training=False):
+        if not self._can_fuse(LSTMCell.step, projected, states, mask, training):
+            return None
+        hc = lstm_sequence(projected, self.recurrent_kernel, states[0], states[1], mask, go_backwards)
+        h_all = hc[0]
+        return h_all, [h_all[-1], hc[1, -1]]
+
     def get_config(self):
         return {**super().get_config(), "recurrent_activation": activations.serialize(self.recurrent_activation),
                 "unit_forget_bias": self.unit_forget_bias}
@@ -438,6 +472,14 @@ class GRUCell(_RecurrentCell):
             candidate = activation(x_h + ops.matmul(r * h_for_candidate, self.recurrent_kernel[:, 2 * u:]))
             h = z * h_previous + (1 - z) * candidate
         return h, ([h] if _is_nested(states) else h)
+
+    def fused_sequence(self, projected, states, mask=None, go_backwards=False, training=False):
+        if not self._can_fuse(GRUCell.step, projected, states, mask, training):
+            return None
+        recurrent_bias = self.bias[1] if self.bias is not None and self.reset_after else None
+        h_all = gru_sequence(projected, self.recurrent_kernel, states[0], recurrent_bias, mask, go_backwards,
+                             reset_after=self.reset_after)
+        return h_all, [h_all[-1]]
 
     def get_config(self):
         return {**super().get_config(), "recurrent_activation": activations.serialize(self.recurrent_activation),
@@ -753,7 +795,11 @@ class RNN(Layer):
         time_major = ops.moveaxis(sequences, 1, 0)
         if isinstance(cell, _RecurrentCell):
             # All steps' input projections in one matrix product; each step then adds only the recurrent part.
-            inputs = _unstack(cell.project_inputs(time_major, training))
+            projected = cell.project_inputs(time_major, training)
+            fused = cell.fused_sequence(projected, states, mask, self.go_backwards, training)
+            if fused is not None:  # all steps in one op (LSTM and GRU)
+                return self._fused_results(*fused, mask)
+            inputs = _unstack(projected)
             step = functools.partial(cell.step, training=training)
         else:
             inputs = _unstack(time_major)
@@ -774,6 +820,18 @@ class RNN(Layer):
             if self.return_sequences:
                 outputs.append(output)
         return output, (ops.stack(outputs, axis=1) if outputs else None), states
+
+    def _fused_results(self, h_all, states, mask):
+        """What :meth:`_loop` returns, from a whole-sequence op's ``h`` of every step (in the order the steps ran)
+        and its final states."""
+        outputs = h_all  # each step outputs its h ...
+        if mask is not None:  # ... except a masked step: 0, or (by default) the output of the last kept step
+            kept = mask.T[::-1] if self.go_backwards else mask.T  # (time, batch)
+            if not self.zero_output_for_mask:  # after a kept step, h_all repeats its h; before any, 0
+                kept = kept.cumsum(axis=0) > 0
+            outputs = ops.where(kept[..., None], h_all, 0)
+        sequence = ops.moveaxis(outputs, 0, 1) if self.return_sequences else None
+        return outputs[-1], sequence, states
 
     # -- configuration ---------------------------------------------------------------------------------
     def get_config(self):

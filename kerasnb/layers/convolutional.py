@@ -12,6 +12,10 @@ weights transfer) and which ``kerasnb.ops`` function slides them over the input:
   filters)``, ``ops.separable_conv``.
 
 The 1D, 2D and 3D classes differ only in ``rank``, the number of spatial axes.
+
+One shortcut: ``Conv1D/2D/3D`` (without ``groups``) hand the kernel, the bias and a ``'relu'`` activation to
+``kerasnb.ops.convolution.conv_bias_activation``, one op that adds the bias and applies the relu in place on
+the convolution's output — the same numbers as ``relu(conv(x, kernel) + bias)``, without two extra arrays.
 """
 
 import abc
@@ -20,6 +24,7 @@ import numpy as np
 
 from kerasnb import activations, config, constraints, initializers, ops, regularizers
 from kerasnb.layers.layer import InputSpec, Layer
+from kerasnb.ops.convolution import conv_bias_activation
 
 # ---------------------------------------------------------------------------------------------------------
 # Argument checks shared by the convolution, pooling and reshaping layers
@@ -248,13 +253,26 @@ class _Conv(BaseConv):
             )
         self.kernel = self.add_kernel("kernel", (*self.kernel_size, in_channels // self.groups, self.filters))
 
+    def _causal(self, inputs):
+        """``'causal'`` padding: pad the start only, so that output t sees inputs <= t; then convolve 'valid'."""
+        if self.padding != "causal":
+            return inputs, self.padding
+        left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
+        return ops.pad(inputs, ((0, 0), (left, 0), (0, 0)) if self.data_format == "channels_last"
+                       else ((0, 0), (0, 0), (left, 0))), "valid"
+
+    def call(self, inputs):
+        if self.groups > 1:
+            return super().call(inputs)
+        # One op for the convolution, the bias and a relu: they run in place on one output array
+        inputs, padding = self._causal(inputs)
+        relu = self.activation is activations.relu
+        outputs = conv_bias_activation(inputs, self.kernel, self.bias, self.strides, padding, self.data_format,
+                                       self.dilation_rate, "relu" if relu else None)
+        return outputs if relu else self.activation(outputs)
+
     def convolve(self, inputs):
-        padding = self.padding
-        if padding == "causal":  # pad the start only, so output t sees inputs <= t
-            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
-            inputs = ops.pad(inputs, ((0, 0), (left, 0), (0, 0)) if self.data_format == "channels_last"
-                             else ((0, 0), (0, 0), (left, 0)))
-            padding = "valid"
+        inputs, padding = self._causal(inputs)
 
         def conv(x, kernel):
             return ops.conv(x, kernel, self.strides, padding, self.data_format, self.dilation_rate)

@@ -8,9 +8,18 @@ and out), and every op rests on two helpers that are each other's adjoint:
   with ``sliding_window_view`` — strides and dilation are just slices of that view, nothing is copied yet.
 * :func:`_col2im`: add such windows back where they were read from, one kernel tap at a time.
 
-A convolution is then one matrix product (GEMM) of the windows, reshaped to ``(N·out, K·C)``, with the kernel
-reshaped to ``(K·C, F)``. Its input gradient is a GEMM followed by :func:`_col2im` — and that is exactly the
-forward pass of ``conv_transpose``, whose backward is in turn the im2col GEMM. Pooling reduces the windows.
+A convolution is then one matrix product (GEMM) of the windows, copied once into a contiguous ``(N·out, K·C)``
+matrix (:func:`_im2col`), with the kernel reshaped to ``(K·C, F)``. Its input gradient is a GEMM followed by
+:func:`_col2im` — and that is exactly the forward pass of ``conv_transpose``, whose backward is in turn the
+im2col GEMM.
+
+Pooling loops over the window's taps instead: tap ``t`` of every window at once is one strided slice of the
+input, shaped like the output (:func:`_tap`), so max pooling is ``K - 1`` elementwise maximums and its
+gradient ``K`` masked copies — no window is ever materialized.
+
+Speed, where it matters on a CPU: :class:`Conv` (also behind the Conv layers, with their bias and relu fused
+in) and :class:`MaxPool` work through the batch in chunks of a few samples that fit in the cache
+(:func:`_chunks`), and keep what their backward needs only when a tape is recording — inference keeps nothing.
 """
 
 import itertools
@@ -56,16 +65,60 @@ class Geometry(NamedTuple):
         return tuple(range(1 + len(self.size), 1 + 2 * len(self.size)))
 
 
+def _padded(x, g, pad_value=0):
+    """``x`` ``(N, *spatial, C)`` with ``g.pad`` added before each spatial axis and, after it, just enough for
+    the last window; ``x`` itself when no padding is needed."""
+    after = [max(span - p - n, 0) for span, p, n in zip(g.spans, g.pad, x.shape[1:-1])]
+    if not any(g.pad) and not any(after):
+        return x
+    return array_module(x).pad(x, [(0, 0), *zip(g.pad, after), (0, 0)], constant_values=pad_value)
+
+
+def _crop(padded, g, x_shape):
+    """Undo :func:`_padded`: the part of ``padded`` where the input ``x_shape`` lies."""
+    return padded[(slice(None), *(slice(p, p + n) for p, n in zip(g.pad, x_shape[1:-1])))]
+
+
+def _taps(g):
+    """Every kernel (or pool) tap, one index per spatial axis, in row-major order — a flattened window's order."""
+    return itertools.product(*map(range, g.size))
+
+
+def _tap(g, tap):
+    """The slice of the padded input that kernel tap ``tap`` reads in every window: ``out`` positions starting
+    at tap·dilation, ``strides`` apart. It has the output's shape: tap ``t`` of window ``p`` is its element ``p``."""
+    rows = (slice(t * r, t * r + (o - 1) * s + 1, s) for t, r, o, s in zip(tap, g.dilation, g.out, g.strides))
+    return (slice(None), *rows, slice(None))
+
+
 def _windows(x, g, pad_value=0):
     """im2col as a view: the ``(N, *out, *size, C)`` windows of ``x`` ``(N, *spatial, C)``."""
     xp, d = array_module(x), len(g.size)
-    after = [max(span - p - n, 0) for span, p, n in zip(g.spans, g.pad, x.shape[1:-1])]
-    if any(g.pad) or any(after):
-        x = xp.pad(x, [(0, 0), *zip(g.pad, after), (0, 0)], constant_values=pad_value)
+    x = _padded(x, g, pad_value)
     view = xp.lib.stride_tricks.sliding_window_view(x, g.extents, axis=tuple(range(1, d + 1)))  # (N, *, C, *ext)
     starts = tuple(slice(0, span - e + 1, s) for span, e, s in zip(g.spans, g.extents, g.strides))
     taps = tuple(slice(None, None, r) for r in g.dilation)
     return xp.moveaxis(view[(slice(None), *starts, slice(None), *taps)], 1 + d, -1)
+
+
+def _im2col(x, g):
+    """The window matrix ``(N·out, K·C)``: one row per window, its columns in the kernel's (tap, channel) order,
+    one contiguous matrix — what a GEMM (``matmul`` of 2-D float32 arrays, handed to BLAS) wants."""
+    cols = array_module(x).empty((x.shape[0] * math.prod(g.out), math.prod(g.size) * x.shape[-1]), dtype=x.dtype)
+    _copy_windows(_windows(x, g), cols)
+    return cols
+
+
+def _copy_windows(windows, cols):
+    """Copy a ``(n, *out, *size, C)`` window view into the rows of ``cols`` — the one copy im2col makes."""
+    blocks = cols.reshape(windows.shape)  # a view of cols
+    if windows.shape[-1] == 1:  # one channel: tap by tap, each a long strided run, is much faster
+        d = (windows.ndim - 2) // 2
+        for tap in itertools.product(*map(range, windows.shape[1 + d:-1])):
+            taps = (slice(None),) * (1 + d) + tap
+            blocks[taps] = windows[taps]
+    else:
+        blocks[...] = windows
 
 
 def _col2im(cols, g, x_shape):
@@ -75,25 +128,17 @@ def _col2im(cols, g, x_shape):
     xp = array_module(cols)
     padded = [max(p + n, span) for p, n, span in zip(g.pad, x_shape[1:-1], g.spans)]
     dx = xp.zeros((x_shape[0], *padded, x_shape[-1]), dtype=cols.dtype)
-    for tap in itertools.product(*map(range, g.size)):
-        starts = [t * r for t, r in zip(tap, g.dilation)]
-        rows = tuple(slice(a, a + (o - 1) * s + 1, s) for a, o, s in zip(starts, g.out, g.strides))
-        dx[(slice(None), *rows)] += cols[tap]
-    return dx[(slice(None), *(slice(p, p + n) for p, n in zip(g.pad, x_shape[1:-1])))]
-
-
-def _im2col_matmul(x, w, g):
-    """Convolution as one GEMM: the ``(N·out, K·C)`` windows of ``x`` times ``w`` ``(K·C, F)``.
-    Returns ``y`` ``(N, *out, F)`` and the window matrix."""
-    cols = _windows(x, g).reshape(-1, w.shape[0])
-    return (cols @ w).reshape(x.shape[0], *g.out, w.shape[1]), cols
+    for tap in _taps(g):
+        dx[_tap(g, tap)] += cols[tap]
+    return _crop(dx, g, x_shape)
 
 
 def _matmul_col2im(y, w, g, x_shape):
-    """The adjoint of :func:`_im2col_matmul` in ``x``: for each tap k, ``y @ W[k]ᵀ``, added back onto x."""
+    """The adjoint of ``_im2col(x) @ w`` in ``x``, for ``y`` ``(N·out, F)`` and ``w`` ``(K·C, F)``: for each
+    tap k, ``y @ W[k]ᵀ``, added back onto x."""
     taps_t = array_module(w).ascontiguousarray(w.reshape(math.prod(g.size), -1, w.shape[1]).transpose(0, 2, 1))
-    cols = y.reshape(-1, w.shape[1]) @ taps_t  # (K, N·out, C): one (N·out, F) @ (F, C) product per tap
-    return _col2im(cols.reshape(*g.size, y.shape[0], *g.out, -1), g, x_shape)
+    cols = y @ taps_t  # (K, N·out, C): one (N·out, F) @ (F, C) product per tap
+    return _col2im(cols.reshape(*g.size, x_shape[0], *g.out, x_shape[-1]), g, x_shape)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -102,24 +147,69 @@ def _matmul_col2im(y, w, g, x_shape):
 
 
 class Conv(Op):
-    """y = cols(x) @ W, with cols(x) the (N·out, K·C) windows of x and W the kernel as (K·C, F);
-    dW = cols(x)ᵀ @ dy,  dx = col2im(dy @ Wᵀ)"""
+    """y = act(cols(x) @ W + b), with cols(x) the (N·out, K·C) windows of x (im2col), W the kernel as (K·C, F),
+    an optional bias b (F,) and act the identity or, with ``relu=True``, max(·, 0). With g = dy (times 1[y > 0]
+    under relu):  dW = cols(x)ᵀ @ g,  db = Σ_rows g,  dx = col2im(g @ Wᵀ).
 
-    def __init__(self, geometry):
-        self.g = geometry
+    The forward runs in chunks of a few samples (:func:`_chunks`), each small enough to stay in the CPU's
+    cache from its im2col copy through the GEMM to the bias add and the relu, done in place on the output: one
+    output array, written once to memory. cols(x) is kept whole only when a tape records the op and wants dW;
+    in inference (``predict``) one chunk-sized buffer is reused and freed with the op."""
 
-    def forward(self, x, kernel):
+    def __init__(self, geometry, relu=False):
+        self.g, self.relu = geometry, relu
+
+    def forward(self, x, kernel, bias=None):
+        xp, g = self.xp, self.g
         self.x_shape, self.kernel_shape = x.shape, kernel.shape
         self.w = kernel.reshape(-1, kernel.shape[-1])  # (K·C, F): rows in the windows' (tap, channel) order
-        y, self.cols = _im2col_matmul(x, self.w, self.g)
-        return y
+        wants = self.needs_input_grad  # empty when no tape records this op
+        keep = bool(wants) and wants[1]
+        n, per, (kc, f) = x.shape[0], math.prod(g.out), self.w.shape  # per: windows per sample
+        chunks = list(_chunks(xp, n, per * (kc + f) * x.dtype.itemsize))
+        y = xp.empty((n, per * f), dtype=xp.result_type(x.dtype, kernel.dtype))  # one row per sample
+        cols = xp.empty(((n if keep else chunks[0].stop) * per, kc), dtype=x.dtype)
+        if bias is not None:
+            bias = xp.tile(bias, per)  # one bias per window: the add runs as one long loop per sample
+        windows = _windows(x, g)  # a view: nothing is copied yet
+        for part in chunks:
+            rows = cols[part.start * per:part.stop * per] if keep else cols[:(part.stop - part.start) * per]
+            _copy_windows(windows[part], rows)
+            out = y[part]
+            xp.matmul(rows, self.w, out=out.reshape(-1, f))
+            if bias is not None:
+                out += bias
+            if self.relu:
+                xp.maximum(out, 0, out=out)
+        self.cols = cols if keep else None
+        self.y = y.reshape(-1, f) if wants and self.relu else None
+        return y.reshape(n, *g.out, f)
 
     def backward(self, dy):
-        dx = _matmul_col2im(dy, self.w, self.g, self.x_shape) if self.needs_input_grad[0] else None
-        dw = None
-        if self.needs_input_grad[1]:
-            dw = (self.cols.T @ dy.reshape(-1, dy.shape[-1])).reshape(self.kernel_shape)
-        return dx, dw
+        g = dy.reshape(-1, dy.shape[-1])
+        if self.relu:
+            g = g * (self.y > 0)
+        wants = self.needs_input_grad
+        dx = _matmul_col2im(g, self.w, self.g, self.x_shape) if wants[0] else None
+        dw = (self.cols.T @ g).reshape(self.kernel_shape) if wants[1] else None
+        if len(wants) == 2:
+            return dx, dw
+        db = None
+        if wants[2]:  # sum over the samples first (one long row each), then over a sample's windows
+            f = g.shape[1]
+            db = g.reshape(self.x_shape[0], math.prod(self.g.out) * f).sum(axis=0).reshape(-1, f).sum(axis=0)
+        return dx, dw, db
+
+
+def _chunks(xp, n, bytes_per_sample):
+    """Slices that cut a batch of ``n`` samples into chunks of about ``_CHUNK_BYTES``, so that an op's steps on
+    one chunk find it still in the CPU's cache. On a GPU, where one big launch is best, one chunk."""
+    step = n if xp is not np else _CHUNK_BYTES // max(bytes_per_sample, 1)
+    step = max(min(step, n), 1)
+    return [slice(start, min(start + step, n)) for start in range(0, max(n, 1), step)]
+
+
+_CHUNK_BYTES = 2 << 20  # 2 MB: measured best (1-4 MB) for the seed CNN on a 2-core CPU
 
 
 class ConvTranspose(Op):
@@ -132,10 +222,11 @@ class ConvTranspose(Op):
     def forward(self, x, kernel):
         self.x, self.kernel_shape = x, kernel.shape
         self.w = kernel.reshape(-1, kernel.shape[-1])  # (K·C_out, C_in)
-        return _matmul_col2im(x, self.w, self.g, self.out_shape)
+        return _matmul_col2im(x.reshape(-1, x.shape[-1]), self.w, self.g, self.out_shape)
 
     def backward(self, dy):
-        dx, cols = _im2col_matmul(dy, self.w, self.g)
+        cols = _im2col(dy, self.g)
+        dx = (cols @ self.w).reshape(self.x.shape)
         dw = None
         if self.needs_input_grad[1]:
             dw = (cols.T @ self.x.reshape(-1, self.x.shape[-1])).reshape(self.kernel_shape)
@@ -172,27 +263,56 @@ class DepthwiseConv(Op):
 
 
 class MaxPool(Op):
-    """y = the max of each window (padding is -inf);
-    dx = col2im(dy put at each window's argmax — the first one, on ties — and zeros elsewhere)"""
+    """y[p] = max over the window's taps t of x[p·s + t] (padding is -inf);
+    dx[p·s + t] += dy[p] for the first tap t (row-major) where x[p·s + t] = y[p], and 0 for the other taps.
+
+    Both directions loop over the K taps of the window, each tap one strided slice of the input shaped like
+    the output (:func:`_tap`): forward, y = maximum(y, tap); backward, each tap claims the positions where it
+    holds the max and no earlier tap did — so on ties the gradient goes to the first maximum, as ``argmax``
+    would pick it. Only x and y are kept for backward, and only when a tape records the op."""
 
     def __init__(self, geometry):
         self.g = geometry
 
     def forward(self, x):
+        xp, g = self.xp, self.g
         self.x_shape = x.shape
-        self.windows = _windows(x, self.g, pad_value=-self.xp.inf)  # a view: the max reads it in place
-        return self.windows.max(axis=self.g.window_axes)
+        padded = _padded(x, g, pad_value=-xp.inf)
+        y = xp.empty((x.shape[0], *g.out, x.shape[-1]), dtype=x.dtype)
+        first, *taps = [_tap(g, tap) for tap in _taps(g)]
+        for part in _chunks(xp, x.shape[0], padded[:1].nbytes + y[:1].nbytes):  # a few samples at a time
+            inputs, out = padded[part], y[part]
+            out[...] = inputs[first]
+            for tap in taps:
+                xp.maximum(out, inputs[tap], out=out)
+        self.padded, self.y = (padded, y) if self.needs_input_grad else (None, None)
+        return y
 
     def backward(self, dy):
-        g, k = self.g, math.prod(self.g.size)
-        first = self.windows.reshape(*dy.shape[:-1], k, dy.shape[-1]).argmax(axis=-2)  # (N, *out, C)
-        onehot = first == self.xp.arange(k).reshape(k, *(1,) * dy.ndim)  # (K, N, *out, C)
-        return _col2im((onehot * dy).reshape(*g.size, *dy.shape), g, self.x_shape)
+        xp, g = self.xp, self.g
+        # Windows that tile the input exactly (strides = pool size, nothing left over) write every element of
+        # dx once: no zeros needed, and each tap's share is written, not added
+        tiles = g.strides == g.size and g.spans == self.padded.shape[1:-1]
+        dx = (xp.empty if tiles else xp.zeros)(self.padded.shape, dtype=dy.dtype)
+        taps = [_tap(g, tap) for tap in _taps(g)]
+        for part in _chunks(xp, dy.shape[0], 2 * self.padded[:1].nbytes + 2 * dy[:1].nbytes):
+            inputs, y, grad, dx_part = self.padded[part], self.y[part], dy[part], dx[part]
+            won = xp.empty(y.shape, dtype=bool)
+            free = xp.ones(y.shape, dtype=bool)  # the outputs whose max no earlier tap has claimed
+            for tap in taps:
+                xp.equal(inputs[tap], y, out=won)
+                won &= free
+                free ^= won  # won is inside free: this takes won out of free
+                if tiles:
+                    xp.multiply(grad, won, out=dx_part[tap])
+                else:
+                    dx_part[tap] += grad * won
+        return _crop(dx, g, self.x_shape)
 
 
 class AveragePool(Op):
-    """y = the sum of each window / the number of real (unpadded) elements in it;
-    dx = col2im(dy / count, spread over each window)"""
+    """y[p] = Σ_t x[p·s + t] / count[p], count[p] the number of real (unpadded) elements in window p;
+    dx[p·s + t] += dy[p] / count[p] for every tap t — both a loop over the window's taps, as in MaxPool."""
 
     def __init__(self, geometry):
         self.g = geometry
@@ -201,11 +321,21 @@ class AveragePool(Op):
         self.x_shape = x.shape
         ones = self.xp.ones((1, *x.shape[1:-1], 1), dtype=x.dtype)
         self.count = _windows(ones, self.g).sum(axis=self.g.window_axes)  # (1, *out, 1), in x's dtype
-        return _windows(x, self.g).sum(axis=self.g.window_axes) / self.count
+        padded = _padded(x, self.g)
+        taps = _taps(self.g)
+        y = padded[_tap(self.g, next(taps))].copy()
+        for tap in taps:
+            y += padded[_tap(self.g, tap)]
+        y /= self.count
+        self.padded_shape = padded.shape
+        return y
 
     def backward(self, dy):
-        share = self.xp.broadcast_to(dy / self.count, (*self.g.size, *dy.shape))
-        return _col2im(share, self.g, self.x_shape)
+        share = dy / self.count
+        dx = self.xp.zeros(self.padded_shape, dtype=dy.dtype)
+        for tap in _taps(self.g):
+            dx[_tap(self.g, tap)] += share
+        return _crop(dx, self.g, self.x_shape)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -315,10 +445,36 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
          [6. 9. 9. 6.]
          [4. 6. 6. 4.]]>
     """
-    data_format, x, kernel = _channels_last("conv", inputs, data_format, kernel)
+    return conv_bias_activation(inputs, kernel, None, strides, padding, data_format, dilation_rate)
+
+
+def conv_bias_activation(inputs, kernel, bias=None, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                         activation=None):
+    """``activation(conv(inputs, kernel, ...) + bias)`` as one op — what a ``Conv`` layer computes. Not a
+    ``keras.ops`` function: the bias add and the relu run in place on the convolution's output, saving two
+    passes over it and two arrays of its size (see :class:`Conv`).
+
+    Args:
+        inputs, kernel, strides, padding, data_format, dilation_rate: as in :func:`conv`.
+        bias: ``None`` or one value per output channel, ``(out_channels,)``.
+        activation: ``None`` (linear) or ``'relu'``.
+
+    Example:
+        >>> x = kerasnb.ops.ones((1, 3, 3, 1))
+        >>> kerasnb.ops.convolution.conv_bias_activation(x, kerasnb.ops.ones((3, 3, 1, 2)), [-10.0, 1.0],
+        ...                                               activation="relu").numpy().ravel()
+        array([ 0., 10.], dtype=float32)
+    """
+    if activation not in (None, "relu"):
+        raise ValueError(f"conv_bias_activation: `activation` must be None or 'relu'. Received: {activation!r}")
+    extra = () if bias is None else (bias,)
+    data_format, x, kernel, *extra = _channels_last("conv", inputs, data_format, kernel, *extra)
     _check_kernel("conv", x, kernel, -2, "(*kernel_size, in_channels, out_channels)")
+    if extra and tuple(extra[0].shape) != (kernel.shape[-1],):
+        raise ValueError(f"conv: `bias` must have shape ({kernel.shape[-1]},), one value per output channel. "
+                         f"Received bias of shape {extra[0].shape}.")
     g = _conv_geometry("conv", x, kernel, strides, padding, dilation_rate)
-    return _restore(Conv(g)(x, kernel), data_format)
+    return _restore(Conv(g, relu=activation == "relu")(x, kernel, *extra), data_format)
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):

@@ -228,7 +228,8 @@ def report(rows, targets, jobs, meta):
     ]
     for r in rows:
         seconds = fmt_seconds(r["seconds"]) + ("" if r["quiet"] else " *")
-        ratio = fmt_ratio(r["ratio"]) + (" (best)" if r["framework"] == r["best_peer"] else "")
+        ratio = fmt_ratio(r["ratio"]) + ("" if r["ratio_quiet"] else " *")
+        ratio += " (best)" if r["framework"] == r["best_peer"] else ""
         rss = "–" if r["peak_rss_mb"] is None else f"{r['peak_rss_mb']:.0f}"
         lines.append(f"| {r['workload']} | {r['framework']} | {seconds} | {ratio} | {rss} | "
                      f"{fmt_seconds(r['import_s'])} | {r['quiet_units']}/{r['units']} |")
@@ -237,12 +238,12 @@ def report(rows, targets, jobs, meta):
         lines.append(f"| {j['workload']} | {j['framework']} | failed: {j['error'][:80]} | | | | |")
     lines += ["", "Seconds: median of the quiet timed units (W4: per epoch of a 10-epoch fit; P1: one predict "
               "call); * = no quiet unit, median of all. × best peer: over the fastest peer's seconds (peers: "
-              "everything but kerasnb) in this run."]
+              "everything but kerasnb) in this run; * = one side or both had no quiet unit."]
     if targets:
         lines += ["", "| target | kerasnb (s) | reference | reference (s) | ratio | met |",
                   "|---|---:|---|---:|---:|---|"]
         for t in targets:
-            met = "–" if t["met"] is None else "yes" if t["met"] else "no"
+            met = "–" if t["met"] is None else ("yes" if t["met"] else "no") + ("" if t["quiet"] else " *")
             which = t["reference"] if t["reference_kind"] != "best" else f"{t['reference']} (fastest peer)"
             lines.append(f"| {t['workload']} {t['framework']} ≤ {t['target']}× | {fmt_seconds(t['seconds'])} | "
                          f"{which} | {fmt_seconds(t['reference_seconds'])} | {fmt_ratio(t['ratio'])} | {met} |")
@@ -371,6 +372,7 @@ def parse_args(argv):
     parser.add_argument("--check", action="store_true", help="compare loss curves instead of timing")
     parser.add_argument("--check-steps", type=int, default=20)
     parser.add_argument("--check-tol", type=float, default=1e-3)
+    parser.add_argument("--report", metavar="JSON", help="print the tables of a saved timing run again (no jobs run)")
     parser.add_argument("--out", help="the JSON file to write (default benchmarks/results/<date>-<machine>.json)")
     args = parser.parse_args(argv)
     names = args.workloads.split(",") if args.workloads else list(wl.DEFAULT_WORKLOADS)
@@ -383,8 +385,23 @@ def parse_args(argv):
     return args
 
 
+def analyse(jobs, meta, workloads, frameworks, quick=False):
+    """Mark slow units, summarise and check the targets: (rows, targets, table)."""
+    stats.mark_slow(jobs, meta["slow_factor"], meta["busy_limit"])
+    meta["probe_baseline_s"] = stats.probe_baseline(jobs) or float("nan")
+    rows = stats.summarize(jobs, peers={f for f in frameworks if FRAMEWORKS[f]["peer"]})
+    rows.sort(key=lambda r: (workloads.index(r["workload"]), frameworks.index(r["framework"])))
+    targets = [] if quick else stats.check_targets(rows, wl.TARGETS)
+    return rows, targets, report(rows, targets, jobs, meta)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.report:
+        saved = json.loads(Path(args.report).read_text())
+        meta = saved["meta"]
+        print(analyse(saved["jobs"], meta, meta["workloads"], meta["frameworks"], meta.get("quick", False))[2])
+        return 0
     pythons = interpreters(args)
     gpu = gpu_name()
     if args.frameworks:
@@ -416,11 +433,7 @@ def main(argv=None):
         write_json(out, {"meta": meta, "comparisons": rows, "jobs": results})
         return 0 if rows and all(r["ok"] for r in rows if r["framework"].startswith("kerasnb")) else 1
     jobs = timing_run(args, frameworks, pythons)
-    meta["probe_baseline_s"] = stats.probe_baseline(jobs) or float("nan")
-    rows = stats.summarize(jobs, peers={f for f in frameworks if FRAMEWORKS[f]["peer"]})
-    rows.sort(key=lambda r: (args.workloads.index(r["workload"]), frameworks.index(r["framework"])))
-    targets = [] if args.quick else stats.check_targets(rows, wl.TARGETS)
-    table = report(rows, targets, jobs, meta)
+    rows, targets, table = analyse(jobs, meta, args.workloads, frameworks, args.quick)
     print(table)
     if args.out:
         out = Path(args.out)

@@ -124,8 +124,9 @@ def summarize(jobs, peers):
 
     ``peers`` is the set of framework names kerasnb is compared with. A row's ``seconds`` is the median of its
     quiet units over all its jobs (``quiet`` False: there were none, so the median of all units, flagged);
-    ``ratio`` is seconds over the best peer's, the best peer being the fastest peer among those with quiet units
-    (all peers when none has). Rows keep their job order (workload by workload, frameworks as given).
+    ``ratio`` is seconds over the best peer's, the best peer being the fastest peer. A slow phase only makes a
+    job slower, so a peer without quiet units still counts when it is the fastest (its time is an upper bound);
+    ``ratio_quiet`` says whether both sides of the ratio come from quiet units. Rows keep their job order.
 
     >>> jobs = [{"workload": "W1", "framework": "torch", "seconds": [2.0, 2.2, 2.1], "quiet_units": [0, 1, 2]},
     ...         {"workload": "W1", "framework": "kerasnb", "seconds": [3.0, 9.0, 3.2], "quiet_units": [0, 2]}]
@@ -158,11 +159,12 @@ def summarize(jobs, peers):
         })
     for workload in {r["workload"] for r in out}:
         same = [r for r in out if r["workload"] == workload]
-        candidates = [r for r in same if r["peer"] and r["quiet"]] or [r for r in same if r["peer"]]
-        best = min(candidates, key=lambda r: r["seconds"]) if candidates else None
+        candidates = [r for r in same if r["peer"]]
+        best = min(candidates, key=lambda r: (r["seconds"], not r["quiet"])) if candidates else None
         for r in same:
             r["best_peer"] = best["framework"] if best else None
             r["ratio"] = r["seconds"] / best["seconds"] if best else None
+            r["ratio_quiet"] = bool(best) and r["quiet"] and best["quiet"]
     return out
 
 

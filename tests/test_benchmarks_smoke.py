@@ -121,7 +121,13 @@ def test_slow_phases_ratios_and_targets(bench):
     assert rows["torch"]["seconds"] == pytest.approx(2.1) and rows["torch"]["quiet"]
     assert rows["keras-jax"]["seconds"] == 1.0 and rows["keras-jax"]["best_peer"] == "keras-jax"
     assert not rows["kerasnb"]["quiet"] and rows["kerasnb"]["seconds"] == 3.2  # no quiet unit: median of all
-    assert rows["kerasnb"]["ratio"] == pytest.approx(3.2)
+    assert rows["kerasnb"]["ratio"] == pytest.approx(3.2) and not rows["kerasnb"]["ratio_quiet"]
+    assert rows["torch"]["ratio_quiet"]
+    # A peer with no quiet unit still is the reference when it is the fastest: noise only slows a job down.
+    jobs[2]["quiet_units"] = []
+    rows = {r["framework"]: r for r in stats.summarize(jobs, peers={"torch", "keras-jax"})}
+    assert rows["torch"]["best_peer"] == "keras-jax" and not rows["torch"]["ratio_quiet"]
+    rows = {r["framework"]: r for r in stats.summarize(jobs[:3], peers={"torch", "keras-jax"})}
     targets = stats.check_targets(list(rows.values()), {"kerasnb": {"W1": ("best", 0.9), "W2": ("torch", 1.0)}})
     assert [(t["reference"], t["met"]) for t in targets] == [("keras-jax", False)]
 
@@ -181,14 +187,16 @@ def test_runner_schedule_and_report(bench):
     assert order == [("W1", "kerasnb"), ("W1", "torch"), ("W2", "torch"), ("W2", "kerasnb"),  # rotated per workload
                      ("W1", "torch"), ("W1", "kerasnb"), ("W2", "kerasnb"), ("W2", "torch")]  # and per round
     rows = [{"workload": "W1", "framework": "kerasnb", "peer": False, "seconds": 3.0, "quiet": True,
-             "quiet_units": 3, "units": 3, "peak_rss_mb": 200.0, "import_s": 0.2, "best_peer": "torch", "ratio": 1.5},
+             "quiet_units": 3, "units": 3, "peak_rss_mb": 200.0, "import_s": 0.2, "best_peer": "torch", "ratio": 1.5,
+             "ratio_quiet": True},
             {"workload": "W1", "framework": "torch", "peer": True, "seconds": 2.0, "quiet": False,
-             "quiet_units": 0, "units": 3, "peak_rss_mb": 300.0, "import_s": 1.0, "best_peer": "torch", "ratio": 1.0}]
+             "quiet_units": 0, "units": 3, "peak_rss_mb": 300.0, "import_s": 1.0, "best_peer": "torch", "ratio": 1.0,
+             "ratio_quiet": False}]
     meta = {"device": "a CPU", "cores": 2, "probe_baseline_s": 0.05, "slow_factor": 1.3, "busy_limit": 0.25}
     jobs = [{"framework": "kerasnb", "import_s": 0.2, "version": "kerasnb 0"}]
     text = run.report(rows, [], jobs, meta)
     assert "| W1 | kerasnb | 3.00 | 1.50 | 200 | 0.2 | 3/3 |" in text
-    assert "| W1 | torch | 2.00 * | 1.00 (best) | 300 | 1.00 | 0/3 |" in text
+    assert "| W1 | torch | 2.00 * | 1.00 * (best) | 300 | 1.00 | 0/3 |" in text
     args = run.parse_args(["--quick", "--workloads", "W1,P1"])
     assert args.workloads == ["W1", "P1"] and args.repeats == 1 and args.samples_for("P1") == 768
     with pytest.raises(ValueError):

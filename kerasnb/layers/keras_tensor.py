@@ -141,17 +141,18 @@ def flatten(structure):
 
 def pack_like(structure, leaves):
     """Rebuild ``structure``'s nesting around ``leaves`` (the inverse of :func:`flatten`)."""
-    leaves = iter(leaves)
+    return _build(structure, iter(leaves))
 
-    def build(s):
-        if isinstance(s, dict):
-            return {k: build(v) for k, v in s.items()}
-        if _is_structure(s):
-            items = [build(item) for item in s]
-            return tuple(items) if isinstance(s, tuple) else items
-        return next(leaves)
 
-    return build(structure)
+def _build(s, leaves):
+    # A module-level function, not a closure referring to itself: that closure would be a reference cycle holding
+    # every leaf (each layer's activations) until the cyclic garbage collector ran — 300 MB more in predict.
+    if isinstance(s, dict):
+        return {k: _build(v, leaves) for k, v in s.items()}
+    if _is_structure(s):
+        items = [_build(item, leaves) for item in s]
+        return tuple(items) if isinstance(s, tuple) else items
+    return next(leaves)
 
 
 def map_structure(fn, structure):

@@ -157,18 +157,23 @@ def pack_curves(curves):
         >>> np.frombuffer(points, dtype=np.float32).tolist()
         [1.0, 0.5, 1.0, 0.4000000059604645]
     """
+    return _pack(
+        ({"metric": panel["name"], "series": series}, *panel[series])
+        for panel in curves.panels()
+        for series in ("batch", "epoch", "val_epoch")
+        if panel[series][0]
+    )
+
+
+def _pack(entries):
+    """``(layout, points)`` from ``(fields, xs, ys)`` entries: each layout item is ``fields`` plus the ``offset`` and
+    ``length`` of its xs then ys in ``points``, one float32 buffer (NaN stays NaN: the browser draws a gap)."""
     layout, chunks, offset = [], [], 0
-    for panel in curves.panels():
-        for series in ("batch", "epoch", "val_epoch"):
-            xs, ys = panel[series]
-            if not xs:
-                continue
-            layout.append({"metric": panel["name"], "series": series, "offset": offset, "length": len(xs)})
-            chunks.append(np.asarray(xs, dtype=np.float32))
-            chunks.append(np.asarray(ys, dtype=np.float32))
-            offset += 2 * len(xs)
-    points = np.concatenate(chunks).tobytes() if chunks else b""
-    return layout, points
+    for fields, xs, ys in entries:
+        layout.append({**fields, "offset": offset, "length": len(xs)})
+        chunks += [np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.float32)]
+        offset += 2 * len(xs)
+    return layout, (np.concatenate(chunks).tobytes() if chunks else b"")
 
 
 def curves_html(curves):
@@ -299,25 +304,20 @@ class InspectorView(_LiveView):
         key = (len(snapshots), snapshots[-1]["step"] if snapshots else None, len(inspector.layers))
         if key != self._sent:
             self._sent = key
-            self.widget.layers = _json_safe(inspector.layers)
-            self.widget.snapshots = _json_safe(list(snapshots))
+            self.widget.layers = _nan_to_none(inspector.layers)
+            self.widget.snapshots = _nan_to_none(list(snapshots))
             self.widget.activation_note = inspector.activation_note or ""
-        layout, chunks, offset = [], [], 0
-        for name, series in inspector.grad_norms.items():
-            xs, ys = series.points()
-            layout.append({"layer": name, "offset": offset, "length": len(xs)})
-            chunks += [np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.float32)]
-            offset += 2 * len(xs)
+        layout, points = _pack(({"layer": name}, *series.points()) for name, series in inspector.grad_norms.items())
         self.widget.norm_layout = layout
-        self.widget.norm_points = np.concatenate(chunks).tobytes() if chunks else b""
+        self.widget.norm_points = points
 
 
-def _json_safe(value):
+def _nan_to_none(value):
     """NaN and infinities become None (JSON has no such numbers; the browser draws a gap)."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: _nan_to_none(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [_nan_to_none(v) for v in value]
     return value

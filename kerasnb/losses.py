@@ -656,18 +656,6 @@ def _binary_labels(fn_name, y_true, y_pred, label_smoothing):
     return y_true, y_pred
 
 
-def _binary_crossentropy_of_probabilities(y_true, p):
-    """``-(y log p + (1 - y) log(1 - p))`` with ``p`` clipped to ``[epsilon, 1 - epsilon]``.
-
-    ``log(1 - p)`` is taken as ``log1p(-p)``, as Keras's torch backend (``torch.binary_cross_entropy``) does:
-    for small ``p`` it keeps the digits that ``1 - p`` rounds away (Keras's TensorFlow and JAX backends write
-    ``log(1 - p)``, which at ``p = 1e-7`` in float32 gives 1.19e-7 instead of 1.0e-7).
-    """
-    eps = config.epsilon()
-    p = ops.clip(p, eps, 1.0 - eps)
-    return -(y_true * ops.log(p) + (1.0 - y_true) * ops.log1p(-p))
-
-
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary cross-entropy, averaged over ``axis``, for labels 0 and 1 and probabilities of label 1.
 
@@ -692,24 +680,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
         <Tensor shape=(2,) dtype=float32 numpy=[0.91629076 0.7135582 ]>
     """
     y_true, y_pred = _binary_labels("binary_crossentropy", y_true, y_pred, label_smoothing)
-    if from_logits:
-        losses = _sigmoid_cross_entropy_with_logits(y_true, y_pred)
-    else:
-        losses = _binary_crossentropy_of_probabilities(y_true, y_pred)
-    return ops.mean(losses, axis=axis)
-
-
-def _sigmoid_cross_entropy_with_logits(z, x):
-    """``-(z log σ(x) + (1 - z) log(1 - σ(x)))`` without overflow: ``max(x, 0) - x z + log1p(exp(-|x|))``.
-
-    ``max(x, 0)`` and ``-|x|`` are written with ``where`` on ``x >= 0`` (as TensorFlow does), so that at
-    ``x = 0`` (e.g. a zero-initialised output layer) their gradients are 1 and -1, adding up to the true
-    derivative ``σ(0) - z``. Through ``relu``/``abs`` they would both be 0 there, off by 0.5.
-    """
-    positive = ops.greater_equal(x, 0)
-    relu_x = ops.where(positive, x, ops.zeros_like(x))
-    neg_abs_x = ops.where(positive, -x, x)
-    return relu_x - x * z + ops.log1p(ops.exp(neg_abs_x))
+    return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=axis)
 
 
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
@@ -747,7 +718,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     y_true, y_pred = _binary_labels("binary_focal_crossentropy", y_true, y_pred, label_smoothing)
     if from_logits:
         y_pred = ops.sigmoid(y_pred)
-    bce = _binary_crossentropy_of_probabilities(y_true, y_pred)
+    bce = ops.binary_crossentropy(y_true, y_pred)
     # p_t and the focal factor use the unclipped probability, as in Keras.
     p_t = y_true * y_pred + (1.0 - y_true) * (1.0 - y_pred)
     # (1 - p_t)**0 is 1: skipping the power then also keeps a probability of exactly 0 or 1 (p_t = 1) from
@@ -808,14 +779,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         <Tensor shape=(2,) dtype=float32 numpy=[0.05129331 2.3025851 ]>
     """
     y_true, y_pred = _categorical_inputs("categorical_crossentropy", y_true, y_pred, label_smoothing, axis)
-    return -ops.sum(y_true * _log_probabilities(y_pred, from_logits, axis), axis=axis)
-
-
-def _log_probabilities(y_pred, from_logits, axis):
-    """log-probabilities from logits (``log_softmax``) or from probabilities (normalised, clipped, log)."""
-    if from_logits:
-        return ops.log_softmax(y_pred, axis=axis)
-    return ops.log(_normalized_probabilities(y_pred, axis))
+    return ops.categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
 
 def _normalized_probabilities(y_pred, axis):
@@ -915,15 +879,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         labels = ops.where(valid, labels, ops.zeros_like(labels))  # any valid index; its loss is replaced by 0
     _check_labels(labels, num_classes)
 
-    if from_logits:
-        log_p = ops.take_along_axis(ops.log_softmax(y_pred, axis=-1), ops.expand_dims(labels, -1), axis=-1)
-    else:
-        # Only the true class's probability enters the loss, so pick it before the clip and log (the same value
-        # and gradient as Keras's sum over one-hot labels, without a log over every class).
-        p = ops.take_along_axis(y_pred, ops.expand_dims(labels, -1), axis=-1) / ops.sum(y_pred, -1, keepdims=True)
-        eps = config.epsilon()
-        log_p = ops.log(ops.clip(p, eps, 1.0 - eps))
-    losses = -ops.reshape(log_p, labels.shape)
+    # One op (kerasnb.ops.crossentropy); with probabilities, only the true class's is clipped and logged (the same
+    # value and gradient as Keras's sum over one-hot labels, without a log over every class).
+    losses = ops.sparse_categorical_crossentropy(labels, y_pred, from_logits=from_logits)
     if valid is not None:
         losses = ops.where(valid, losses, ops.zeros_like(losses))
         losses._keras_mask = valid  # Loss.__call__ then averages over the valid samples only, as Keras does

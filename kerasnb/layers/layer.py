@@ -674,7 +674,7 @@ def _masks_of(inputs):
 
 
 # Attributes that never hold child layers or weights (and change every call): skipped by the walk and its cache.
-_NOT_CHILDREN = frozenset(("_inbound_nodes", "_losses", "_children_cache"))
+_NOT_CHILDREN = frozenset(("_inbound_nodes", "_losses", "_children_cache", "_fit_structure"))
 
 
 def _walk(value):

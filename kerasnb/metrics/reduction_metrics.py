@@ -2,8 +2,9 @@
 function, which is how every loss becomes a metric."""
 
 from kerasnb import ops
-from kerasnb.engine.tensor import convert_to_tensor
-from kerasnb.losses import _apply_mask, _divide_no_nan, _get_mask, squeeze_or_expand_to_same_rank
+from kerasnb.engine.arrays import array_module
+from kerasnb.engine.tensor import Tensor, convert_to_tensor
+from kerasnb.losses import _apply_mask, _get_mask, squeeze_or_expand_to_same_rank
 from kerasnb.metrics.base import Metric, detached
 
 
@@ -85,6 +86,13 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         """Add the values to ``total`` and the number of samples (or their total weight) to ``count``."""
+        if (isinstance(values, Tensor) and values.ndim == 0 and _get_mask(values) is None
+                and isinstance(sample_weight, (int, float)) and not isinstance(sample_weight, bool)):
+            # A scalar weighted by a number: how `fit` tracks the loss, every batch. The general path below gives
+            # the same total and count, through half a dozen ops.
+            self.total.assign_add(values.data * sample_weight)
+            self.count.assign_add(sample_weight)
+            return
         values, sample_weight = _reduce_to_samplewise_values(values, sample_weight, ops.mean, self.dtype)
         self.total.assign_add(ops.sum(values))
         if sample_weight is not None:
@@ -94,7 +102,10 @@ class Mean(Metric):
 
     def result(self):
         """``total / count`` (0 before any update)."""
-        return _divide_no_nan(self.total.value, self.count.value)
+        # Plain array arithmetic, not ops: a result is never differentiated, and `fit` asks for it every batch.
+        total, count = self.total.data, self.count.data
+        xp = array_module(total)
+        return Tensor(xp.where(count == 0, xp.zeros_like(total), total / xp.where(count == 0, 1, count)))
 
 
 class MeanMetricWrapper(Mean):

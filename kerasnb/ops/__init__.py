@@ -10,6 +10,7 @@ backward side by side:
 * :mod:`kerasnb.ops.shaping` — reshape, transpose, indexing, concatenate, stack, split, tile, pad, take, sort, ...
 * :mod:`kerasnb.ops.linalg` — matmul, dot, tensordot, einsum
 * :mod:`kerasnb.ops.nn` — activations, softmax, log_softmax
+* :mod:`kerasnb.ops.crossentropy` — binary, categorical and sparse categorical cross-entropy
 * :mod:`kerasnb.ops.convolution` — convolution (1D/2D/3D, depthwise, separable, transposed) and pooling
 * :mod:`kerasnb.ops.core` — convert_to_tensor, stop_gradient, zeros, ones, arange, ...
 
@@ -43,6 +44,11 @@ from kerasnb.ops.core import (
     stop_gradient,
     zeros,
     zeros_like,
+)
+from kerasnb.ops.crossentropy import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    sparse_categorical_crossentropy,
 )
 from kerasnb.ops.linalg import dot, einsum, matmul, outer, tensordot, vdot
 from kerasnb.ops.math import (

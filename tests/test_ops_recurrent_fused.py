@@ -111,6 +111,37 @@ def test_sequence_op_gradients_over_several_blocks(kind):
     assert report.ok and report.worst is not None
 
 
+@pytest.mark.usefixtures("array_backend")
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forwards", "backwards"])
+@pytest.mark.parametrize("masked", [False, True], ids=["nomask", "mask"])
+def test_lstm_last_only_is_the_last_step_of_the_full_op(masked, go_backwards):
+    """``last_only`` (what an LSTM without return_sequences uses) gives the final h and c and the same gradients
+    as the full op with a gradient on its last step only, and passes finite differences itself."""
+    rng = np.random.default_rng(5)
+    inputs = _op_inputs("lstm", rng)
+    mask = MASK if masked else None
+    upstream = rng.normal(size=(2, B, U))
+
+    def last(x, k, h, c):
+        return rec.lstm_sequence(x, k, h, c, mask=mask, go_backwards=go_backwards, last_only=True) * upstream
+
+    def full(x, k, h, c):
+        return rec.lstm_sequence(x, k, h, c, mask=mask, go_backwards=go_backwards)[:, -1] * upstream
+
+    tensors = [ops.convert_to_tensor(a) for a in inputs]
+    results = []
+    for fn in (last, full):
+        with keras.GradientTape() as tape:
+            tape.watch(tensors)
+            out = fn(*tensors)
+        results.append((out.numpy(), [g.numpy() for g in tape.gradient(out, tensors)]))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12, atol=1e-14)
+    for a, b in zip(results[0][1], results[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    report = check_gradients(last, *inputs, atol=1e-7, rtol=1e-6)
+    assert report.ok and report.worst is not None
+
+
 @pytest.mark.parametrize("kind", ["lstm", "gru", "gru_reset_before"])
 def test_sequence_op_masked_steps_carry_the_states(kind):
     rng = np.random.default_rng(4)

@@ -492,3 +492,26 @@ def test_stop_gradient_is_treated_as_a_constant(tape_grads):
     np.testing.assert_array_equal(g.numpy(), [2.0, -3.0])  # d/dx (x · c) = c, not 2x
     _, (g,) = tape_grads(lambda t: ops.stop_gradient(t) * 2.0, np.array([1.0]))
     assert g is None
+
+
+@pytest.mark.parametrize("limit", [None, 0], ids=["bincount", "add_at"])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_take_gradient_accumulates_repeated_indices(axis, limit, monkeypatch, rng):
+    """An Embedding's backward: gradient rows added back at their indices, repeats summed. Both CPU paths (one
+    bincount over (row, column) pairs, and add.at for targets over the size limit) give the exact sums."""
+    from kerasnb.ops import shaping
+
+    if limit is not None:
+        monkeypatch.setattr(shaping, "_BINCOUNT_LIMIT", limit)
+    x = rng.normal(size=(7, 5, 3)).astype("float32")
+    indices = np.array([[0, 3, 3], [6, 0, 3]]) if axis == 0 else np.array([[4, 4], [1, 0]])
+    upstream = rng.normal(size=np.take(x, indices, axis=axis).shape).astype("float32")
+    variable = keras.Variable(x)
+    with keras.GradientTape() as tape:
+        loss = ops.sum(ops.take(variable, indices, axis=axis) * upstream)
+    want = np.zeros(x.shape)
+    np.add.at(np.moveaxis(want, axis, 0), indices, np.moveaxis(upstream.astype("float64"), tuple(range(axis, axis + 2)),
+                                                               (0, 1)))
+    got = tape.gradient(loss, variable)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-6, atol=1e-6)

@@ -48,6 +48,7 @@ from kerasnb.engine.random import SeedGenerator
 from kerasnb.engine.tensor import Tensor, convert_to_tensor
 from kerasnb.layers.keras_tensor import flatten, pack_like
 from kerasnb.layers.layer import InputSpec, Layer
+from kerasnb.ops.nn import dense_bias_activation
 from kerasnb.ops.recurrent import gru_gates, gru_sequence, lstm_gates, lstm_sequence
 
 # ---------------------------------------------------------------------------------------------------------
@@ -243,8 +244,10 @@ class _RecurrentCell(Layer, metaclass=abc.ABCMeta):
         """``inputs @ kernel + bias``, for one step ``(batch, features)`` or for all steps ``(time, batch,
         features)`` at once."""
         masks = self.get_dropout_mask(inputs) if training and 0 < self.dropout < 1 else None
-        x = _gates_product(inputs, self.kernel, masks, self._input_product)
         bias = self._input_bias()
+        if masks is None and self._input_product is ops.matmul and self.kernel.dtype.kind == "f":
+            return dense_bias_activation(inputs, self.kernel, bias)  # one op: the bias is added in place
+        x = _gates_product(inputs, self.kernel, masks, self._input_product)
         return x if bias is None else x + bias
 
     @abc.abstractmethod
@@ -254,10 +257,11 @@ class _RecurrentCell(Layer, metaclass=abc.ABCMeta):
     def call(self, inputs, states, training=False):
         return self.step(self.project_inputs(inputs, training), states, training)
 
-    def fused_sequence(self, projected, states, mask=None, go_backwards=False, training=False):
+    def fused_sequence(self, projected, states, mask=None, go_backwards=False, training=False, last_only=False):
         """Every step at once, as one op: ``(h of every step (time, batch, units), final states)``, the steps in
         the order they ran. ``None`` when this cell has no such op (or cannot use it here): the RNN layer then
-        loops over ``step``. LSTMCell and GRUCell have one."""
+        loops over ``step``. LSTMCell and GRUCell have one. ``last_only``: the caller needs only the final states
+        (the first item may then be ``None``)."""
         return None
 
     def _can_fuse(self, own_step, projected, states, mask, training):
@@ -397,10 +401,12 @@ class LSTMCell(_RecurrentCell):
             h = o * self.activation(c)
         return h, [h, c]
 
-    def fused_sequence(self, projected, states, mask=None, go_backwards=False, training=False):
+    def fused_sequence(self, projected, states, mask=None, go_backwards=False, training=False, last_only=False):
         if not self._can_fuse(LSTMCell.step, projected, states, mask, training):
             return None
-        hc = lstm_sequence(projected, self.recurrent_kernel, states[0], states[1], mask, go_backwards)
+        hc = lstm_sequence(projected, self.recurrent_kernel, states[0], states[1], mask, go_backwards, last_only)
+        if last_only:
+            return None, [hc[0], hc[1]]
         h_all = hc[0]
         return h_all, [h_all[-1], hc[1, -1]]
 
@@ -473,7 +479,7 @@ class GRUCell(_RecurrentCell):
             h = z * h_previous + (1 - z) * candidate
         return h, ([h] if _is_nested(states) else h)
 
-    def fused_sequence(self, projected, states, mask=None, go_backwards=False, training=False):
+    def fused_sequence(self, projected, states, mask=None, go_backwards=False, training=False, last_only=False):
         if not self._can_fuse(GRUCell.step, projected, states, mask, training):
             return None
         recurrent_bias = self.bias[1] if self.bias is not None and self.reset_after else None
@@ -796,7 +802,8 @@ class RNN(Layer):
         if isinstance(cell, _RecurrentCell):
             # All steps' input projections in one matrix product; each step then adds only the recurrent part.
             projected = cell.project_inputs(time_major, training)
-            fused = cell.fused_sequence(projected, states, mask, self.go_backwards, training)
+            last_only = not self.return_sequences and mask is None
+            fused = cell.fused_sequence(projected, states, mask, self.go_backwards, training, last_only=last_only)
             if fused is not None:  # all steps in one op (LSTM and GRU)
                 return self._fused_results(*fused, mask)
             inputs = _unstack(projected)
@@ -823,7 +830,9 @@ class RNN(Layer):
 
     def _fused_results(self, h_all, states, mask):
         """What :meth:`_loop` returns, from a whole-sequence op's ``h`` of every step (in the order the steps ran)
-        and its final states."""
+        and its final states (``h_all`` is None when only those were computed: the last output is the final h)."""
+        if h_all is None:
+            return states[0], None, states
         outputs = h_all  # each step outputs its h ...
         if mask is not None:  # ... except a masked step: 0, or (by default) the output of the last kept step
             kept = mask.T[::-1] if self.go_backwards else mask.T  # (time, batch)

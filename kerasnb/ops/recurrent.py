@@ -148,8 +148,8 @@ def _blocks(steps):
 class _SequenceOp(Op):
     """The mask and the direction of a whole-sequence op: fixed settings, not differentiable inputs."""
 
-    def __init__(self, mask=None, go_backwards=False):
-        self.mask, self.go_backwards = mask, go_backwards
+    def __init__(self, mask=None, go_backwards=False, last_only=False):
+        self.mask, self.go_backwards, self.last_only = mask, go_backwards, last_only
 
     def _start(self, projected):
         """``projected`` in the order the steps run (a reversed view with ``go_backwards``). Sets ``self.keep``
@@ -232,7 +232,7 @@ class LSTMSequence(_SequenceOp):
             if self.masked is not None:  # masked samples keep both states
                 xp.copyto(states[:, t + 1], states[:, t], where=self.masked[t])
         self.kernel, self.states, self.gates, self.tanh_c = kernel, states, gates, tanh_c
-        return states[:, 1:]
+        return states[:, -1].copy() if self.last_only else states[:, 1:]
 
     def _coefficients(self, block, coef, through_h):
         """``coef`` (see the class docstring), ``through_h = o (1 − tanh²(c_t))`` (dc gets dh * through_h) and the
@@ -259,30 +259,39 @@ class LSTMSequence(_SequenceOp):
     def backward(self, grad):
         xp, steps, batch, columns = self.xp, *self.gates.shape
         u, dtype = columns // 4, self.gates.dtype
-        dH, dC = grad[0], grad[1]
         dprojected = xp.empty_like(self.gates)
         kernel_t = xp.ascontiguousarray(self.kernel.T)
         coef = xp.empty((_BLOCK, batch, columns), dtype=dtype)
         through_h = xp.empty((_BLOCK, batch, u), dtype=dtype)
-        # dz = [dc, dc, dc, dh] * coef: dc and dh live in the blocks of one row ``d``, so dz is one product.
-        d = xp.empty((batch, columns), dtype=dtype)
-        dc, dh = d[:, :u], d[:, 3 * u:]
-        dh_next, dc_next = xp.zeros((batch, u), dtype=dtype), xp.zeros((batch, u), dtype=dtype)
+        # dz = [dc, dc, dc, dh] * coef, written block by block through (…, 4, units) views: the first three
+        # blocks in one product with dc broadcast over them.
+        blocks_of, coef_blocks = dprojected.reshape(steps, batch, 4, u), coef.reshape(_BLOCK, batch, 4, u)
+        dc = xp.empty((batch, u), dtype=dtype)
+        if self.last_only:  # only the final h and c reach the loss: what the steps send back is all there is
+            dH = dC = None
+            dh_next, dc_next = grad[0].copy(), grad[1].copy()
+        else:
+            dH, dC = grad[0], grad[1]
+            dh_next, dc_next = xp.zeros((batch, u), dtype=dtype), xp.zeros((batch, u), dtype=dtype)
+        dh = dh_next if dH is None else xp.empty((batch, u), dtype=dtype)
         for block in _blocks(steps):
             n = block.stop - block.start
             forget = self._coefficients(block, coef[:n], through_h[:n])
             for k in reversed(range(n)):
                 t = block.start + k
-                xp.add(dH[t], dh_next, out=dh)
+                if dH is not None:
+                    xp.add(dH[t], dh_next, out=dh)
                 xp.multiply(dh, through_h[k], out=dc)
                 dc += dc_next
-                dc += dC[t]
-                d[:, u:2 * u] = dc
-                d[:, 2 * u:3 * u] = dc
-                xp.multiply(coef[k], d, out=dprojected[t])
+                if dC is not None:
+                    dc += dC[t]
+                xp.multiply(coef_blocks[k, :, :3], dc[:, None, :], out=blocks_of[t, :, :3])
+                xp.multiply(coef_blocks[k, :, 3], dh, out=blocks_of[t, :, 3])
+                if self.masked is not None:
+                    kept_h = dh.copy()  # (dh may be dh_next itself, which the next line overwrites)
                 xp.matmul(dprojected[t], kernel_t, out=dh_next)
                 if self.masked is not None:
-                    xp.copyto(dh_next, dh, where=self.masked[t])
+                    xp.copyto(dh_next, kept_h, where=self.masked[t])
                 xp.multiply(dc, forget[k], out=dc_next)
         dkernel = None
         if self.needs_input_grad[1]:
@@ -500,9 +509,11 @@ class GRUResetBeforeSequence(_SequenceOp):
         return self._input_order(dprojected), dkernel, dh_next
 
 
-def lstm_sequence(projected, recurrent_kernel, h0, c0, mask=None, go_backwards=False):
+def lstm_sequence(projected, recurrent_kernel, h0, c0, mask=None, go_backwards=False, last_only=False):
     """Every step of an LSTM as one op (:class:`LSTMSequence`): ``h`` and ``c`` after each step, stacked as
-    ``(2, time, batch, units)`` in the order the steps ran.
+    ``(2, time, batch, units)`` in the order the steps ran — or, with ``last_only``, only after the last step,
+    ``(2, batch, units)`` (what an LSTM without ``return_sequences`` needs: its backward then skips the
+    gradients of the other steps' outputs, which are all zero).
 
     Args:
         projected: ``x_t @ kernel + bias`` for every step, time-major: ``(time, batch, 4 * units)``.
@@ -510,6 +521,7 @@ def lstm_sequence(projected, recurrent_kernel, h0, c0, mask=None, go_backwards=F
         h0, c0: the initial states, ``(batch, units)``.
         mask: ``(batch, time)`` booleans (False: the step is skipped and the states carry over), or None.
         go_backwards: run the steps from the last to the first.
+        last_only: return the states after the last step only.
 
     Example:
         >>> from kerasnb.ops.recurrent import lstm_sequence
@@ -519,8 +531,9 @@ def lstm_sequence(projected, recurrent_kernel, h0, c0, mask=None, go_backwards=F
         >>> states[1, :, 0, 0].numpy()         # c halves at every step: the forget gate is σ(0) = 0.5
         array([0.5    , 0.25   , 0.125  , 0.0625 , 0.03125])
     """
-    return LSTMSequence(mask, go_backwards)(convert_to_tensor(projected), convert_to_tensor(recurrent_kernel),
-                                            convert_to_tensor(h0), convert_to_tensor(c0))
+    return LSTMSequence(mask, go_backwards, last_only)(convert_to_tensor(projected),
+                                                       convert_to_tensor(recurrent_kernel),
+                                                       convert_to_tensor(h0), convert_to_tensor(c0))
 
 
 def gru_sequence(projected, recurrent_kernel, h0, recurrent_bias=None, mask=None, go_backwards=False,

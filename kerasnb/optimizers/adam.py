@@ -81,20 +81,38 @@ class Adam(Optimizer):
         g = gradient
         xp = arrays.array_module(g)
         i = self._get_variable_index(variable)
-        m, v = self._momentums[i], self._velocities[i]
-        t = int(self.iterations) + 1
-        # As Keras, the powers are taken in the variable's dtype: in float32, 0.999 is 0.99900001, so the first
-        # step's 1 - beta_2**t is 0.00099998713, not 0.001 (a 6e-6 smaller first step than in float64).
-        beta_1_power, beta_2_power = variable.dtype.type(self.beta_1) ** t, variable.dtype.type(self.beta_2) ** t
-        alpha = learning_rate * math.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-
-        m.assign(m.data + (g - m.data) * (1 - self.beta_1))
-        v.assign(v.data + (g * g - v.data) * (1 - self.beta_2))
+        m, v = self._momentums[i].data, self._velocities[i].data
+        alpha = self._step_size(variable.dtype, learning_rate)
+        # In place, in the order of the formulas m += (g − m)(1 − β₁), v += (g² − v)(1 − β₂),
+        # w −= α·m / (√v + ε): the same numbers as writing them out, without a new array per term. (`apply`
+        # runs this after the backward pass, so nothing the tape saved is overwritten.)
+        step = g - m
+        step *= 1 - self.beta_1
+        m += step
+        step = g * g
+        step -= v
+        step *= 1 - self.beta_2
+        v += step
         if self.amsgrad:
-            v_hat = self._velocity_hats[i]
-            v_hat.assign(xp.maximum(v_hat.data, v.data))
+            v_hat = self._velocity_hats[i].data
+            xp.maximum(v_hat, v, out=v_hat)
             v = v_hat
-        variable.assign(variable.data - alpha * m.data / (xp.sqrt(v.data) + self.epsilon))
+        denominator = xp.sqrt(v)
+        denominator += self.epsilon
+        step = alpha * m
+        step /= denominator
+        variable.data -= step
+
+    def _step_size(self, dtype, learning_rate):
+        """α = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) for this step, computed once per step and dtype (not per variable)."""
+        t = int(self.iterations) + 1
+        key = (t, dtype, learning_rate)
+        if getattr(self, "_step_size_cache", (None,))[0] != key:
+            # As Keras, the powers are taken in the variable's dtype: in float32, 0.999 is 0.99900001, so the
+            # first step's 1 − β₂ᵗ is 0.00099998713, not 0.001 (a 6e-6 smaller first step than in float64).
+            beta_1_power, beta_2_power = dtype.type(self.beta_1) ** t, dtype.type(self.beta_2) ** t
+            self._step_size_cache = (key, learning_rate * math.sqrt(1 - beta_2_power) / (1 - beta_1_power))
+        return self._step_size_cache[1]
 
     def get_config(self):
         return {

@@ -67,7 +67,8 @@ class SGD(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         g, lr = gradient, learning_rate
         if self.momentum == 0:
-            variable.assign(variable.data - lr * g)
+            # In place (`apply` runs after the backward pass): the same numbers as w − lr·g, no new array.
+            variable.data -= lr * g
             return
         m = self.momentums[self._get_variable_index(variable)]
         m.assign(self.momentum * m.data - lr * g)

@@ -1,12 +1,14 @@
 """From what ``fit``/``evaluate``/``predict`` are given to batches: ``DataAdapter`` and ``train_validation_split``.
 
-Three kinds of input are accepted, each turned into ``(x, y, sample_weight)`` batches:
+Four kinds of input are accepted, each turned into ``(x, y, sample_weight)`` batches:
 
 * **arrays**: NumPy/CuPy arrays, kerasnb tensors or nested Python lists of numbers, alone or in lists, tuples and
   dicts (several inputs or outputs). Sliced into ``batch_size`` batches, shuffled each epoch if asked.
 * **a Sequence**: anything with ``__len__``, ``__getitem__`` and ``on_epoch_end`` (``kerasnb.utils.Sequence``);
   ``seq[i]`` is batch ``i``.
 * **a generator or iterator** yielding batches; a one-shot generator is consumed across epochs.
+* **a** ``kerasnb.data.Dataset`` of batches: a pass over it is an epoch, and its ``cardinality()`` says how many
+  batches that is (an endless one, after ``repeat()``, needs ``steps``). Never shuffled here: shuffle it yourself.
 
 A batch from a Sequence or generator may be ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``. Batches hold
 arrays (NumPy, or CuPy where the data already was), with floating-point data cast to ``config.floatx()`` as Keras
@@ -140,6 +142,32 @@ def _is_sequence(x):
     return all(hasattr(x, name) for name in ("__len__", "__getitem__", "on_epoch_end"))
 
 
+def _is_dataset(x):
+    """A ``kerasnb.data.Dataset``, or anything with its ``cardinality()`` and ``element_spec`` (a tf.data one)."""
+    return callable(getattr(x, "cardinality", None)) and hasattr(type(x), "element_spec")
+
+
+def _dataset_batches(dataset, steps, steps_name):
+    """The batches in one pass over a Dataset (None if unknown), after checking that fit can use it."""
+    data_name = "validation_data" if steps_name == "validation_steps" else "x"
+    if getattr(dataset, "_batched", lambda: None)() is False:
+        # Keras would fail later with a shape error; the usual cause is a missing `.batch()`.
+        raise ValueError(
+            f"The Dataset passed as `{data_name}` yields single samples: it was never batched, so its elements "
+            "have no batch dimension. Call `.batch(batch_size)` on it, e.g. "
+            f"`Dataset.from_tensor_slices((x, y)).batch(32)`. Received: {data_name}={dataset!r}"
+        )
+    cardinality = int(dataset.cardinality())
+    if cardinality == -1 and steps is None:  # INFINITE_CARDINALITY: it was repeat()ed
+        raise ValueError(
+            f"When passing an infinitely repeating dataset, please specify a `{steps_name}` value: the number of "
+            "batches to take from it each time, without which the loop over it would never end. The value can be "
+            "arbitrary, or a number that you think correctly defines the size of an epoch. (If you did not intend "
+            f"to create an infinite dataset, make sure to not call `repeat()` on it.) Received: {steps_name}=None"
+        )
+    return cardinality if cardinality >= 0 else None
+
+
 def _is_positive_int(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
 
@@ -155,9 +183,10 @@ class DataAdapter:
             ``kerasnb.engine.random.global_generator()``, so ``keras.utils.set_random_seed`` makes it repeatable.
             ``'batch'`` shuffles the order of contiguous batch-sized chunks instead. Generators are not shuffled.
         steps: batches per epoch. Without it an epoch is one pass over the data. With it, each epoch takes the
-            next ``steps`` batches: array data and Sequences start a fresh pass whenever one ends, a generator
-            simply continues.
+            next ``steps`` batches: array data, Sequences and Datasets start a fresh pass whenever one ends, a
+            generator simply continues.
         class_weight: ``{class: weight}``; each sample's weight is multiplied by its class's weight.
+        steps_name: the caller's name for ``steps`` (``'steps_per_epoch'``, ``'validation_steps'``), for errors.
         whole: one batch holding all the array data, as ``train_on_batch`` needs (``batch_size`` is ignored).
 
     Iterate it (or call :meth:`batches`) once per epoch, and call :meth:`on_epoch_end` after each epoch (early
@@ -175,7 +204,8 @@ class DataAdapter:
     """
 
     def __init__(
-        self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None, class_weight=None, whole=False
+        self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None, class_weight=None, whole=False,
+        steps_name="steps",
     ):
         if x is None:
             raise ValueError("`fit`/`evaluate` got x=None. Pass your input data as `x`.")
@@ -213,7 +243,7 @@ class DataAdapter:
                 raise ValueError(f"`x` must be arrays for a single-batch call; a {type(x).__name__} was passed.")
             if self._kind == "iterator" and (not hasattr(x, "__iter__") or isinstance(x, (str, bytes))):
                 raise ValueError(f"Unrecognized data type: x={x!r} (of type {type(x).__name__})")
-            source = "Sequence" if self._kind == "sequence" else "generator"
+            source = "Sequence" if self._kind == "sequence" else "Dataset" if _is_dataset(x) else "generator"
             for name, value, what in (("y", y, "the targets"), ("sample_weight", sample_weight, "the sample weights")):
                 if value is not None:
                     raise ValueError(
@@ -222,6 +252,9 @@ class DataAdapter:
                     )
             self._source = x
             self.num_batches = steps or (len(x) if self._kind == "sequence" else None)
+            if source == "Dataset":  # iterated like any re-iterable object, but its length is known up front
+                per_pass = _dataset_batches(x, steps, steps_name)
+                self.num_batches = steps or per_pass
 
     def batches(self):
         """Yield the ``(x, y, sample_weight)`` batches of one epoch. Call :meth:`on_epoch_end` after each epoch.

@@ -10,9 +10,14 @@ Example:
 
 from kerasnb.backend import clear_session
 from kerasnb.engine.random import set_random_seed
-from kerasnb.utils.numerical_utils import to_categorical
+from kerasnb.utils.dataset_utils import split_dataset, timeseries_dataset_from_array
+from kerasnb.utils.directory_datasets import image_dataset_from_directory, text_dataset_from_directory
+from kerasnb.utils.file_utils import get_file
+from kerasnb.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from kerasnb.utils.numerical_utils import normalize, to_categorical
 from kerasnb.utils.progbar import Progbar
 from kerasnb.utils.sequence import PyDataset, Sequence
+from kerasnb.utils.sequence_utils import pad_sequences
 
 
 def unpack_x_y_sample_weight(data):
@@ -46,9 +51,20 @@ __all__ = [
     "Progbar",
     "PyDataset",
     "Sequence",
+    "array_to_img",
     "clear_session",
+    "get_file",
+    "image_dataset_from_directory",
+    "img_to_array",
+    "load_img",
+    "normalize",
+    "pad_sequences",
     "plot_model",
+    "save_img",
     "set_random_seed",
+    "split_dataset",
+    "text_dataset_from_directory",
+    "timeseries_dataset_from_array",
     "to_categorical",
     "unpack_x_y_sample_weight",
 ]

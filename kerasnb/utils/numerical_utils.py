@@ -1,9 +1,39 @@
-"""Array helpers for preparing data: ``to_categorical``."""
+"""Array helpers for preparing data: ``to_categorical``, ``normalize``."""
 
 import numpy as np
 
 from kerasnb.engine import arrays
 from kerasnb.engine.tensor import Tensor
+
+
+def normalize(x, axis=-1, order=2):
+    """Scale ``x`` so that every slice along ``axis`` has norm 1 (``order=2``: the L2 norm, ``1``: the L1 norm).
+
+    As in Keras, a NumPy array gives a NumPy array, where all-zero slices are left as they are; anything else
+    (a tensor, a list) gives a tensor, computed with ops (so gradients flow) as ``x / max(norm, epsilon)``.
+
+    Example:
+        >>> keras.utils.normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
+        array([[0.6, 0.8],
+               [0. , 0. ]])
+        >>> keras.utils.normalize(np.array([[1.0, 3.0]]), order=1)
+        array([[0.25, 0.75]])
+        >>> keras.utils.normalize(keras.ops.convert_to_tensor([[3.0, 4.0]]))
+        <Tensor shape=(1, 2) dtype=float32 numpy=[[0.6 0.8]]>
+    """
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+        raise ValueError(f"`order` must be an integer >= 1 (1 for the L1 norm, 2 for L2). Received: order={order}")
+    if isinstance(x, np.ndarray):
+        norm = np.linalg.norm(x, order, axis, keepdims=True)
+        norm[norm == 0] = 1  # an all-zero slice has no direction: keep it rather than divide by zero
+        return x / norm
+    from kerasnb import config, ops
+
+    x = ops.convert_to_tensor(x)
+    if x.dtype.kind != "f":
+        x = ops.cast(x, config.floatx())
+    norm = ops.power(ops.sum(ops.power(ops.abs(x), order), axis=axis, keepdims=True), 1.0 / order)
+    return ops.divide(x, ops.maximum(norm, config.epsilon()))
 
 
 def to_categorical(x, num_classes=None, dtype="float32"):

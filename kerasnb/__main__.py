@@ -10,22 +10,12 @@ import numpy as np
 
 import kerasnb as keras
 from kerasnb import ops
-
-
-def spirals(n=200, seed=0):
-    """Two interleaved spirals: a classic problem no straight line can separate."""
-    rng = np.random.default_rng(seed)
-    t = np.sqrt(rng.uniform(0.05, 1.0, n)) * 3 * np.pi
-    arm = rng.integers(0, 2, n)
-    sign = np.where(arm == 0, 1.0, -1.0)
-    x = np.stack([sign * t * np.cos(t), sign * t * np.sin(t)], axis=1) / (3 * np.pi)
-    x += rng.normal(scale=0.02, size=x.shape)
-    return x.astype("float32"), arm
+from kerasnb.datasets.toy import spirals
 
 
 def main():
     keras.utils.set_random_seed(0)
-    x, labels = spirals()
+    x, labels = spirals(200, noise=0.02, seed=0)
     y = ops.one_hot(labels, 2)
     rng = np.random.default_rng(0)
     w1 = keras.Variable(rng.normal(scale=0.5, size=(2, 64)), name="w1")

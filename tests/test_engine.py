@@ -398,3 +398,24 @@ def test_variables_own_their_arrays_and_optimizers_update_in_place():
         y = w * w
         w.assign([5.0])  # outside an optimizer, assign replaces the array: the tape keeps what it saw
     assert tape.gradient(y, w).numpy()[0] == pytest.approx(4.0)
+
+
+def test_malloc_tuning_runs_once_on_glibc_and_can_be_turned_off():
+    """fit/evaluate/predict ask glibc's malloc to keep freed memory (kerasnb.engine.memory); the environment variable
+    KERASNB_MALLOC_TUNING=0 leaves malloc alone. Checked in fresh processes: the tuning happens once per process."""
+    import os
+    import platform
+    import subprocess
+    import sys
+
+    code = ("import kerasnb, numpy as np\n"
+            "from kerasnb.engine import memory\n"
+            "assert memory._state['tuned'] is None  # import alone changes nothing\n"
+            "m = kerasnb.Sequential([kerasnb.layers.Dense(1, input_shape=(2,))])\n"
+            "m.predict(np.ones((2, 2)), verbose=0)\n"
+            "print(memory._state['tuned'])\n")
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    for setting, expected in (("1", str(glibc)), ("0", "False")):
+        env = {**os.environ, "KERASNB_MALLOC_TUNING": setting}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == expected, out.stderr

@@ -386,14 +386,15 @@ def _flatten(structure):
 
 
 def _pack_like(structure, flat):
-    flat = iter(flat)
+    return _build_like(structure, iter(flat))
 
-    def build(s):
-        if isinstance(s, dict):
-            return {k: build(s[k]) for k in s}
-        if isinstance(s, (list, tuple)):
-            items = [build(item) for item in s]
-            return tuple(items) if isinstance(s, tuple) else items
-        return next(flat)
 
-    return build(structure)
+def _build_like(structure, flat):
+    # A plain recursive function, not a closure calling itself: such a closure is a reference cycle, which would
+    # keep every gradient of a step alive until the cyclic garbage collector runs.
+    if isinstance(structure, dict):
+        return {k: _build_like(structure[k], flat) for k in structure}
+    if isinstance(structure, (list, tuple)):
+        items = [_build_like(item, flat) for item in structure]
+        return tuple(items) if isinstance(structure, tuple) else items
+    return next(flat)

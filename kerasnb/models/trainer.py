@@ -12,6 +12,7 @@ import sys
 import numpy as np
 
 from kerasnb.engine.autograd import GradientTape, no_recording
+from kerasnb.engine.memory import keep_freed_memory
 from kerasnb.engine.tensor import Tensor
 from kerasnb.layers.keras_tensor import flatten, pack_like
 from kerasnb.models.data_adapter import unpack_x_y_sample_weight
@@ -190,6 +191,7 @@ class Trainer:
             ([0, 1], ['loss'])
         """
         from kerasnb.models.data_adapter import DataAdapter, train_validation_split
+        keep_freed_memory()  # big arrays are reused step after step: see kerasnb.engine.memory
 
         self._assert_compiled("fit")
         _check_count("epochs", epochs)
@@ -257,6 +259,7 @@ class Trainer:
             [4.0, 2.0]
         """
         from kerasnb.models.data_adapter import DataAdapter
+        keep_freed_memory()  # big arrays are reused step after step: see kerasnb.engine.memory
 
         self._assert_compiled("evaluate")
         if kwargs:
@@ -291,6 +294,7 @@ class Trainer:
             (5, 2)
         """
         from kerasnb.models.data_adapter import DataAdapter
+        keep_freed_memory()  # big arrays are reused step after step: see kerasnb.engine.memory
 
         data = DataAdapter(x, None, None, batch_size=batch_size, shuffle=False, steps=steps)
         verbose = _resolve_verbose(verbose)

@@ -68,6 +68,22 @@ class SeedGenerator:
     def uniform(self, shape, minval=0.0, maxval=1.0, dtype="float32"):
         return self._put(self._rng.uniform(minval, maxval, size=shape), dtype)
 
+    def keep_mask(self, shape, rate, dtype="float32"):
+        """A dropout mask: ``1 / (1 - rate)`` where a uniform draw in [0, 1) is ``>= rate``, else 0 (so the
+        expected value of ``x * mask`` is ``x``). For float32 the draws are made in float32: half the work of
+        drawing float64 and casting, on every training step of every Dropout layer.
+
+        Example:
+            >>> SeedGenerator(0).keep_mask((2, 3), 0.5)
+            array([[2., 2., 2.],
+                   [0., 0., 0.]], dtype=float32)
+        """
+        dtype = np.dtype(dtype)
+        draws = self._rng.random(size=shape, dtype=np.float32 if dtype == np.float32 else np.float64)
+        mask = (draws >= rate).astype(dtype)
+        mask *= dtype.type(1.0 / (1.0 - rate))
+        return arrays.to_backend(mask)
+
     def integers(self, shape, low, high, dtype="int32"):
         return self._put(self._rng.integers(low, high, size=shape), dtype)
 

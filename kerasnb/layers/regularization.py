@@ -1,6 +1,5 @@
 """Regularization layers: ``Dropout``."""
 
-import numpy as np
 
 from kerasnb import ops
 from kerasnb.engine.random import SeedGenerator
@@ -44,9 +43,7 @@ class Dropout(Layer):
             return inputs
         shape = inputs.shape if self.noise_shape is None else tuple(
             n if n is not None else d for n, d in zip(self.noise_shape, inputs.shape))
-        keep = self.seed_generator.uniform(shape, dtype=inputs.dtype) >= self.rate
-        scale = np.asarray(1.0 / (1.0 - self.rate), dtype=inputs.dtype)
-        return ops.multiply(inputs, Tensor(keep.astype(inputs.dtype) * scale))
+        return ops.multiply(inputs, Tensor(self.seed_generator.keep_mask(shape, self.rate, inputs.dtype)))
 
     def compute_output_shape(self, input_shape):
         return input_shape

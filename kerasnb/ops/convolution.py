@@ -267,9 +267,10 @@ class MaxPool(Op):
     dx[p·s + t] += dy[p] for the first tap t (row-major) where x[p·s + t] = y[p], and 0 for the other taps.
 
     Both directions loop over the K taps of the window, each tap one strided slice of the input shaped like
-    the output (:func:`_tap`): forward, y = maximum(y, tap); backward, each tap claims the positions where it
-    holds the max and no earlier tap did — so on ties the gradient goes to the first maximum, as ``argmax``
-    would pick it. Only x and y are kept for backward, and only when a tape records the op."""
+    the output (:func:`_tap`): forward, y = maximum(y, tap); backward, each tap takes the gradient still
+    unclaimed where it holds the max, leaving 0 there for the later taps — so on ties the gradient goes to the
+    first maximum, as ``argmax`` would pick it. Only x and y are kept for backward, and only when a tape records
+    the op."""
 
     def __init__(self, geometry):
         self.g = geometry
@@ -296,17 +297,18 @@ class MaxPool(Op):
         dx = (xp.empty if tiles else xp.zeros)(self.padded.shape, dtype=dy.dtype)
         taps = [_tap(g, tap) for tap in _taps(g)]
         for part in _chunks(xp, dy.shape[0], 2 * self.padded[:1].nbytes + 2 * dy[:1].nbytes):
-            inputs, y, grad, dx_part = self.padded[part], self.y[part], dy[part], dx[part]
+            inputs, y, dx_part = self.padded[part], self.y[part], dx[part]
+            rest = dy[part].copy()  # the gradient no earlier tap has claimed: 0 once a tap held the max
             won = xp.empty(y.shape, dtype=bool)
-            free = xp.ones(y.shape, dtype=bool)  # the outputs whose max no earlier tap has claimed
-            for tap in taps:
+            for i, tap in enumerate(taps):
                 xp.equal(inputs[tap], y, out=won)
-                won &= free
-                free ^= won  # won is inside free: this takes won out of free
                 if tiles:
-                    xp.multiply(grad, won, out=dx_part[tap])
+                    share = xp.multiply(rest, won, out=dx_part[tap])
                 else:
-                    dx_part[tap] += grad * won
+                    share = rest * won
+                    dx_part[tap] += share
+                if i < len(taps) - 1:
+                    rest -= share
         return _crop(dx, g, self.x_shape)
 
 

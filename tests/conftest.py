@@ -9,9 +9,12 @@
   ``(output, gradients)``; used for float32 dtype checks and explicit expected gradients.
 * ``away_from_zero(shape)`` — random values with ``0.3 <= |x| <= 1.5``: safe probe points for ops with a kink
   or a pole at 0.
+* ``http_server`` — a real HTTP server on 127.0.0.1 serving the files a download test writes.
 
 The helpers are fixtures (not an importable module) because pytest runs with ``--import-mode=importlib``.
 """
+
+import threading
 
 import numpy as np
 import pytest
@@ -101,3 +104,64 @@ def array_backend(request):
     keras.config.set_backend(request.param)
     yield request.param
     keras.config.set_backend(previous)
+
+
+class _LocalHTTPServer:
+    """A real HTTP server on 127.0.0.1 for the download tests (get_file, kerasnb.datasets): serves ``files`` (URL
+    path -> bytes), 404 for anything else, and records every requested path. A path in ``truncated`` announces
+    twice its length, sends the bytes and hangs up: a connection dropped mid-file."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.files, self.truncated, self.requests = {}, set(), []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.requests.append(self.path)
+                body = server.files.get(self.path)
+                if body is None:
+                    self.send_error(404, "Not Found")
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                cut = self.path in server.truncated
+                self.send_header("Content-Length", str(len(body) * (2 if cut else 1)))
+                self.end_headers()
+                self.wfile.write(body)
+                if cut:
+                    self.wfile.flush()
+                    self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread.start()
+
+    def add(self, name, data):
+        """Serve ``data`` at ``/name``; returns its URL."""
+        self.files[f"/{name}"] = data
+        return f"{self.url}/{name}"
+
+    def count(self, name):
+        return self.requests.count(f"/{name}")
+
+    def requested_names(self):
+        """The file names requested so far (the last part of each path), in order."""
+        return [path.rsplit("/", 1)[-1] for path in self.requests]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def http_server():
+    server = _LocalHTTPServer()
+    yield server
+    server.close()
+

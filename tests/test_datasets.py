@@ -13,9 +13,7 @@ import os
 import pickle
 import struct
 import tarfile
-import threading
 import warnings
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -25,37 +23,12 @@ from kerasnb.datasets import _common, toy
 from kerasnb.utils.file_utils import DownloadError
 
 
-class _Server:
-    def __init__(self):
-        self.files = {}
-        self.requests = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.requests.append(self.path.rsplit("/", 1)[-1])
-                body = server.files.get(self.path)
-                if body is None:
-                    self.send_error(404, "Not Found")
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/mirror"
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-
-
 @pytest.fixture
-def mirror(tmp_path, monkeypatch):
+def mirror(tmp_path, monkeypatch, http_server):
     """Serve files under their Keras names; ``mirror.serve(name, data)`` also makes ``data``'s hash the known one."""
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
-    server = _Server()
+    server = http_server  # tests/conftest.py: a real HTTP server on 127.0.0.1
+    server.url += "/mirror"
     monkeypatch.setattr(keras.datasets, "ORIGIN", server.url)
 
     def serve(name, data, algorithm="sha256"):
@@ -65,9 +38,7 @@ def mirror(tmp_path, monkeypatch):
 
     server.serve = serve
     server.home = tmp_path / "keras_home"
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    return server
 
 
 def _npz(**arrays):
@@ -108,7 +79,7 @@ def test_environment_variable_mirror_and_cache_reuse(mirror, monkeypatch):
     assert a.dtype == np.uint8 and b.tolist() == [1, 2, 3] and c.shape == (1, 28, 28) and d.tolist() == [7]
     assert (mirror.home / "datasets" / "mnist.npz").read_bytes() == data
     keras.datasets.mnist.load_data()
-    assert mirror.requests == ["mnist.npz"]  # the second load came from the cache
+    assert mirror.requested_names() == ["mnist.npz"]  # the second load came from the cache
 
 
 def test_missing_file_names_url_cache_path_and_mirror_setting(mirror):
@@ -217,7 +188,7 @@ def test_cifar10_layout_shapes_dtypes_and_keras_cache_names(mirror, monkeypatch)
         keras.config.set_image_data_format("channels_last")
     assert x_first.shape == (10, 3, 32, 32)
     np.testing.assert_array_equal(x_first.transpose(0, 2, 3, 1), x_train)
-    assert mirror.requests == ["cifar-10-python.tar.gz"]
+    assert mirror.requested_names() == ["cifar-10-python.tar.gz"]
 
 
 def test_cifar100_label_modes(mirror):
@@ -315,7 +286,7 @@ def test_word_indexes_with_md5_hashes(mirror):
     assert keras.datasets.imdb.get_word_index() == index
     assert keras.datasets.reuters.get_word_index() == {"said": 3}
     assert keras.datasets.imdb.get_word_index() == index
-    assert mirror.requests == ["imdb_word_index.json", "reuters_word_index.json"]
+    assert mirror.requested_names() == ["imdb_word_index.json", "reuters_word_index.json"]
 
 
 def test_npz_object_array_naming_other_code_is_refused(mirror, tmp_path):

@@ -8,10 +8,8 @@ import io
 import os
 import socket
 import tarfile
-import threading
 import time
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -20,60 +18,9 @@ from kerasnb.utils import file_utils
 from kerasnb.utils.file_utils import DownloadError, get_file
 
 
-class _Server:
-    """Serves ``files`` (path -> bytes); ``truncated`` paths announce more bytes than they send, then hang up."""
-
-    def __init__(self):
-        self.files = {}
-        self.truncated = set()
-        self.requests = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.requests.append(self.path)
-                body = server.files.get(self.path)
-                if body is None:
-                    self.send_error(404, "Not Found")
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                if self.path in server.truncated:
-                    self.send_header("Content-Length", str(len(body) * 2))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    self.wfile.flush()
-                    self.close_connection = True
-                    return
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-        self.thread.start()
-
-    def add(self, name, data):
-        self.files[f"/{name}"] = data
-        return f"{self.url}/{name}"
-
-    def count(self, name):
-        return self.requests.count(f"/{name}")
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
-def server():
-    s = _Server()
-    yield s
-    s.close()
+def server(http_server):
+    return http_server  # tests/conftest.py: a real HTTP server on 127.0.0.1
 
 
 @pytest.fixture

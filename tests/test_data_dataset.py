@@ -457,3 +457,21 @@ def test_the_namespace():
     assert keras.data.experimental.AUTOTUNE == keras.data.AUTOTUNE
     with pytest.raises(TypeError, match="`dataset` must be a kerasnb.data.Dataset"):
         keras.data.experimental.cardinality([1, 2])
+
+
+@pytest.mark.parametrize("drop_remainder", [False, True])
+def test_batching_slices_gives_the_batches_stacking_gives(drop_remainder):
+    """batch() straight after from_tensor_slices slices the arrays; the batches are those of stacking the
+    elements one by one (through a map, which hides the slices), and they are the caller's to modify."""
+    x = np.arange(30.0, dtype="float32").reshape(10, 3)
+    labels = np.arange(10)
+    source = Dataset.from_tensor_slices({"x": x, "label": labels})
+    sliced = list(source.batch(4, drop_remainder=drop_remainder))
+    stacked = list(source.map(lambda e: e).batch(4, drop_remainder=drop_remainder))
+    assert [len(b["label"]) for b in sliced] == ([4, 4] if drop_remainder else [4, 4, 2])
+    for a, b in zip(sliced, stacked, strict=True):
+        np.testing.assert_array_equal(a["x"], b["x"])
+        np.testing.assert_array_equal(a["label"], b["label"])
+        assert a["x"].dtype == b["x"].dtype and a["label"].dtype == b["label"].dtype
+    sliced[0]["x"][0, 0] = -1.0  # a copy: the source arrays are untouched
+    assert next(iter(source.batch(4)))["x"][0, 0] == 0.0

@@ -466,6 +466,13 @@ class _TensorSliceDataset(Dataset):
     def _cardinality(self):
         return self._length
 
+    def _slices(self, size, drop_remainder):
+        """What ``batch(size, drop_remainder)`` makes of these elements, as copies of consecutive rows."""
+        leaves = flatten(self._structure)
+        stop = self._length - self._length % size if drop_remainder else self._length
+        for start in range(0, stop, size):
+            yield pack_like(self._structure, [leaf[start:start + size].copy() for leaf in leaves])
+
     def _spec(self):
         return map_structure(lambda a: TensorSpec(a.shape[1:], a.dtype), self._structure)
 
@@ -614,6 +621,11 @@ class _BatchDataset(Dataset):
         self._batch_size, self._drop_remainder = batch_size, drop_remainder
 
     def _elements(self):
+        if type(self._inputs[0]) is _TensorSliceDataset:
+            # Rows straight from the arrays: one slice per batch instead of stacking its rows one by one (an
+            # MNIST-sized pass took 0.3 s that way). The same batches either way.
+            yield from self._inputs[0]._slices(self._batch_size, self._drop_remainder)
+            return
         batch = []
         for element in self._inputs[0]:
             batch.append(element)

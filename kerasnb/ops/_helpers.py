@@ -63,6 +63,20 @@ def cast_data(t, dtype):
     return Tensor(t.data.astype(dtype))
 
 
+def float_tensor(x):
+    """``x`` as a tensor, floating point: integers and bools become ``floatx()`` (unrecorded: they carry no
+    gradient), floats keep their dtype."""
+    x = convert_to_tensor(x)
+    return x if x.dtype.kind == "f" else cast_data(x, config.floatx())
+
+
+def log_softmax_array(xp, z, axis):
+    """``z − logsumexp(z)`` along ``axis`` on a raw array, after subtracting the max: finite for any logits."""
+    shifted = z - z.max(axis=axis, keepdims=True)
+    shifted -= xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+    return shifted
+
+
 def constant(data):
     """Wrap an array as a result that is never differentiated (comparisons, argmax, ...)."""
     return Tensor(data)

@@ -14,18 +14,8 @@ the logistic loss are computed in forms that cannot overflow.
 from kerasnb import config
 from kerasnb.engine.autograd import Op
 from kerasnb.engine.tensor import convert_to_tensor
+from kerasnb.ops._helpers import float_tensor, log_softmax_array
 from kerasnb.ops.math import cast
-
-
-def _float(x):
-    x = convert_to_tensor(x)
-    return cast(x, config.floatx()) if x.dtype.kind != "f" else x
-
-
-def _log_softmax(xp, z, axis):
-    shifted = z - z.max(axis=axis, keepdims=True)
-    shifted -= xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
-    return shifted
 
 
 class BinaryCrossentropy(Op):
@@ -85,7 +75,7 @@ class CategoricalCrossentropy(Op):
         xp, axis = self.xp, self.axis
         self.t = t
         if self.from_logits:
-            self.log_p = _log_softmax(xp, y, axis)
+            self.log_p = log_softmax_array(xp, y, axis)
         else:
             eps = self.epsilon
             self.total = y.sum(axis=axis, keepdims=True)
@@ -130,7 +120,7 @@ class SparseCategoricalCrossentropy(Op):
         self.flat_labels = labels.reshape(-1)
         classes = y.reshape(-1, y.shape[-1])
         if self.from_logits:
-            self.log_p = _log_softmax(xp, classes, -1)
+            self.log_p = log_softmax_array(xp, classes, -1)
             picked = self.log_p[self.rows, self.flat_labels]
         else:
             eps = self.epsilon
@@ -175,7 +165,7 @@ def binary_crossentropy(target, output, from_logits=False):
         >>> kerasnb.ops.binary_crossentropy([0.0, 1.0], [0.2, 0.9])
         <Tensor shape=(2,) dtype=float32 numpy=[0.22314356 0.10536055]>
     """
-    output = _float(output)
+    output = float_tensor(output)
     target = cast(convert_to_tensor(target), output.dtype)
     _same_shape("binary_crossentropy", target, output)
     return BinaryCrossentropy(bool(from_logits), config.epsilon())(target, output)
@@ -191,7 +181,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
         >>> kerasnb.ops.categorical_crossentropy([[0.0, 1.0]], [[0.25, 0.75]])
         <Tensor shape=(1,) dtype=float32 numpy=[0.2876821]>
     """
-    output = _float(output)
+    output = float_tensor(output)
     target = cast(convert_to_tensor(target), output.dtype)
     _same_shape("categorical_crossentropy", target, output)
     if output.ndim < 1:
@@ -215,7 +205,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """
     from kerasnb.ops.shaping import moveaxis
 
-    output = _float(output)
+    output = float_tensor(output)
     target = convert_to_tensor(target)
     if output.ndim < 1:
         raise ValueError("sparse_categorical_crossentropy: `output` needs a class axis; received a scalar.")

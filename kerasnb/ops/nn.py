@@ -10,21 +10,16 @@ import math as _pymath
 
 import numpy as np
 
-from kerasnb import config
 from kerasnb.engine.autograd import Op
 from kerasnb.engine.tensor import convert_to_tensor
+from kerasnb.ops._helpers import float_tensor, log_softmax_array
 from kerasnb.ops.crossentropy import (  # noqa: F401  (keras.ops.nn has them too)
     binary_crossentropy,
     categorical_crossentropy,
     sparse_categorical_crossentropy,
 )
-from kerasnb.ops.math import cast, erf_array, exp, multiply, tanh
+from kerasnb.ops.math import erf_array, exp, multiply, tanh
 from kerasnb.ops.reduce import logsumexp  # noqa: F401  (re-exported: keras.ops.nn has it too)
-
-
-def _float(x):
-    x = convert_to_tensor(x)
-    return cast(x, config.floatx()) if x.dtype.kind != "f" else x
 
 
 def _sigmoid(xp, x, out=None):
@@ -204,8 +199,7 @@ class LogSoftmax(Op):
         self.axis = axis
 
     def forward(self, x):
-        shifted = x - x.max(axis=self.axis, keepdims=True)
-        self.y = shifted - self.xp.log(self.xp.exp(shifted).sum(axis=self.axis, keepdims=True))
+        self.y = log_softmax_array(self.xp, x, self.axis)
         return self.y
 
     def backward(self, dy):
@@ -219,7 +213,7 @@ def relu(x):
         >>> kerasnb.ops.relu([-1.0, 0.0, 2.0])
         <Tensor shape=(3,) dtype=float32 numpy=[0. 0. 2.]>
     """
-    return Relu()(_float(x))
+    return Relu()(float_tensor(x))
 
 
 def relu6(x):
@@ -229,7 +223,7 @@ def relu6(x):
         >>> kerasnb.ops.relu6([-1.0, 3.0, 8.0])
         <Tensor shape=(3,) dtype=float32 numpy=[0. 3. 6.]>
     """
-    return Relu6()(_float(x))
+    return Relu6()(float_tensor(x))
 
 
 def leaky_relu(x, negative_slope=0.2):
@@ -239,7 +233,7 @@ def leaky_relu(x, negative_slope=0.2):
         >>> kerasnb.ops.leaky_relu([-1.0, 2.0])
         <Tensor shape=(2,) dtype=float32 numpy=[-0.2  2. ]>
     """
-    return LeakyRelu(negative_slope)(_float(x))
+    return LeakyRelu(negative_slope)(float_tensor(x))
 
 
 def elu(x, alpha=1.0):
@@ -249,7 +243,7 @@ def elu(x, alpha=1.0):
         >>> kerasnb.ops.elu([0.0, 1.0])
         <Tensor shape=(2,) dtype=float32 numpy=[0. 1.]>
     """
-    return Elu(alpha)(_float(x))
+    return Elu(alpha)(float_tensor(x))
 
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -273,7 +267,7 @@ def gelu(x, approximate=True):
         >>> kerasnb.ops.gelu([0.0])
         <Tensor shape=(1,) dtype=float32 numpy=[0.]>
     """
-    return Gelu(bool(approximate))(_float(x))
+    return Gelu(bool(approximate))(float_tensor(x))
 
 
 def silu(x):
@@ -283,7 +277,7 @@ def silu(x):
         >>> kerasnb.ops.silu([0.0])
         <Tensor shape=(1,) dtype=float32 numpy=[0.]>
     """
-    return Silu()(_float(x))
+    return Silu()(float_tensor(x))
 
 
 swish = silu
@@ -296,7 +290,7 @@ def sigmoid(x):
         >>> kerasnb.ops.sigmoid([0.0])
         <Tensor shape=(1,) dtype=float32 numpy=[0.5]>
     """
-    return Sigmoid()(_float(x))
+    return Sigmoid()(float_tensor(x))
 
 
 def hard_sigmoid(x):
@@ -306,7 +300,7 @@ def hard_sigmoid(x):
         >>> kerasnb.ops.hard_sigmoid([-4.0, 0.0, 4.0])
         <Tensor shape=(3,) dtype=float32 numpy=[0.  0.5 1. ]>
     """
-    return HardSigmoid()(_float(x))
+    return HardSigmoid()(float_tensor(x))
 
 
 def hard_silu(x):
@@ -316,7 +310,7 @@ def hard_silu(x):
         >>> kerasnb.ops.hard_silu([0.0, 4.0])
         <Tensor shape=(2,) dtype=float32 numpy=[0. 4.]>
     """
-    x = _float(x)
+    x = float_tensor(x)
     return multiply(x, hard_sigmoid(x))
 
 
@@ -330,7 +324,7 @@ def softplus(x):
         >>> kerasnb.ops.softplus([0.0])
         <Tensor shape=(1,) dtype=float32 numpy=[0.6931472]>
     """
-    return Softplus()(_float(x))
+    return Softplus()(float_tensor(x))
 
 
 def softsign(x):
@@ -340,7 +334,7 @@ def softsign(x):
         >>> kerasnb.ops.softsign([1.0])
         <Tensor shape=(1,) dtype=float32 numpy=[0.5]>
     """
-    return Softsign()(_float(x))
+    return Softsign()(float_tensor(x))
 
 
 def exponential(x):
@@ -360,7 +354,7 @@ def softmax(x, axis=-1):
         >>> kerasnb.ops.softmax([1.0, 1.0])
         <Tensor shape=(2,) dtype=float32 numpy=[0.5 0.5]>
     """
-    return Softmax(axis)(_float(x))
+    return Softmax(axis)(float_tensor(x))
 
 
 def log_softmax(x, axis=-1):
@@ -370,7 +364,7 @@ def log_softmax(x, axis=-1):
         >>> kerasnb.ops.log_softmax([0.0, 0.0])
         <Tensor shape=(2,) dtype=float32 numpy=[-0.6931472 -0.6931472]>
     """
-    return LogSoftmax(axis)(_float(x))
+    return LogSoftmax(axis)(float_tensor(x))
 
 
 # -- a Dense layer's whole computation as one op ------------------------------------------------------------
@@ -461,7 +455,7 @@ def dense_bias_activation(inputs, kernel, bias=None, activation=None):
     if name not in DENSE_ACTIVATIONS:
         raise ValueError(f"dense_bias_activation: `activation` must be one of {DENSE_ACTIVATIONS} or None. "
                          f"Received: activation={activation!r}")
-    x, kernel = _float(inputs), convert_to_tensor(kernel)
+    x, kernel = float_tensor(inputs), convert_to_tensor(kernel)
     if kernel.ndim != 2 or x.ndim < 1 or x.shape[-1] != kernel.shape[0]:
         raise ValueError(f"dense_bias_activation: `kernel` must have shape ({x.shape[-1] if x.ndim else '?'}, "
                          f"units) for inputs of shape {x.shape}. Received kernel of shape {kernel.shape}.")

@@ -417,18 +417,7 @@ class Layer:
     def losses(self):
         """Losses added in the last call (``add_loss``) plus the weight regularization penalties, of this layer
         and the layers inside it."""
-        # One walk for both parts (this runs every training step): each layer's added losses, then the penalties
-        # of its weights, each weight once, in the order of `weights`.
-        layers = self._flatten_layers()
-        result = [loss for layer in layers for loss in layer._losses]
-        seen, penalties = set(), []
-        for layer in layers:
-            own = layer._own_variables + layer._attribute_children()[1]
-            for v in [v for v in own if v.trainable] + [v for v in own if not v.trainable]:
-                if v.regularizer is not None and id(v) not in seen:
-                    seen.add(id(v))
-                    penalties.append(v.regularizer(v))
-        return result + penalties
+        return collected_losses(self._flatten_layers(), [v for v in self.weights if v.regularizer is not None])
 
     # -- building and calling ------------------------------------------------------------------------------
     def build(self, input_shape):
@@ -662,6 +651,13 @@ def _shape_structure(shapes):
     if isinstance(shapes, dict):
         return {k: _shape_structure(v) for k, v in shapes.items()}
     return [_shape_structure(s) for s in shapes]
+
+
+def collected_losses(layers, regularized):
+    """What ``losses`` returns, from the layers (this one and those inside it) and their regularized weights (in
+    the order of ``weights``): the losses each layer added in its last call, then each weight's penalty. ``fit``
+    calls it with both lists read once per ``fit``."""
+    return [loss for layer in layers for loss in layer._losses] + [v.regularizer(v) for v in regularized]
 
 
 def _masks_of(inputs):

@@ -15,6 +15,7 @@ from kerasnb.engine.autograd import GradientTape, no_recording
 from kerasnb.engine.memory import keep_freed_memory
 from kerasnb.engine.tensor import Tensor
 from kerasnb.layers.keras_tensor import flatten, pack_like
+from kerasnb.layers.layer import collected_losses
 from kerasnb.models.data_adapter import unpack_x_y_sample_weight
 
 
@@ -374,10 +375,8 @@ class _Structure:
         self.regularized = [v for v in model.weights if v.regularizer is not None]
 
     def losses(self):
-        """``model.losses`` from the saved structure: the losses the layers added in this call, then the
-        regularization penalties (in the order of ``model.weights``)."""
-        added = [loss for layer in self.layers for loss in layer._losses]
-        return added + [v.regularizer(v) for v in self.regularized]
+        """``model.losses``, from the saved layers and weights."""
+        return collected_losses(self.layers, self.regularized)
 
 
 def _batch_size(x):

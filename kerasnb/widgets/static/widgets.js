@@ -278,18 +278,23 @@ function renderTracer(model, root) {
         "data-count": row.count, "data-index": i }, list, text);
       div.style.paddingLeft = `${0.3 + row.depth * 1.2}em`;
       if (i === selected) div.classList.add("kerasnb-selected");
-      div.addEventListener("click", () => {
-        selected = i;
-        for (const d of list.querySelectorAll(".kerasnb-selected")) d.classList.remove("kerasnb-selected");
-        div.classList.add("kerasnb-selected");
-        const where = [row.epoch !== null ? `epoch ${row.epoch}` : null, row.batch !== null ? `batch ${row.batch}` : null]
-          .filter(Boolean).join(", ");
-        logs.textContent = `${row.hook}${where ? " (" + where + ")" : ""}  t=${fmt(row.time)} s\n` +
-          JSON.stringify(row.logs, null, 1);
-      });
     });
     if (filter.value === "all") list.scrollTop = list.scrollHeight;
   };
+  // One listener on the list, on pointerdown: during training the rows are redrawn several times a second, and a
+  // redraw between the press and the release of a click would swallow the "click" on a row.
+  list.addEventListener("pointerdown", (event) => {
+    const div = event.target.closest(".kerasnb-row");
+    const row = div && (model.get("rows") || [])[Number(div.dataset.index)];
+    if (!row) return;
+    selected = Number(div.dataset.index);
+    for (const d of list.querySelectorAll(".kerasnb-selected")) d.classList.remove("kerasnb-selected");
+    div.classList.add("kerasnb-selected");
+    const where = [row.epoch !== null ? `epoch ${row.epoch}` : null, row.batch !== null ? `batch ${row.batch}` : null]
+      .filter(Boolean).join(", ");
+    logs.textContent = `${row.hook}${where ? " (" + where + ")" : ""}  t=${fmt(row.time)} s\n` +
+      JSON.stringify(row.logs, null, 1);
+  });
   filter.addEventListener("change", draw);
   model.on("change:rows", draw);
   draw();

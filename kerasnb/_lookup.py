@@ -69,6 +69,9 @@ def function_config(fn, kind):
             f"Cannot serialize the {kind} {fn!r}: only instances of the {kind} classes and named functions can be "
             "saved. Define it with `def` (and pass it back through `custom_objects` when loading)."
         )
+    from kerasnb.saving.object_registration import get_registered_name
+
+    name = get_registered_name(fn)
     return {
         "module": getattr(fn, "__module__", None),
         "class_name": "function",
@@ -91,26 +94,78 @@ def object_config(obj, base_class, module, kind):
         return None
     if not isinstance(obj, base_class):
         return function_config(obj, kind)
-    return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(), "registered_name": None}
+    from kerasnb.saving.object_registration import _GLOBAL_CUSTOM_NAMES
+
+    cls = type(obj)
+    if cls.__module__.startswith("kerasnb."):
+        return {"module": module, "class_name": cls.__name__, "config": obj.get_config(), "registered_name": None}
+    # one of your classes: its own module, and its registered name so that loading finds it
+    return {"module": None if cls.__module__ == "__main__" else cls.__module__, "class_name": cls.__name__,
+            "config": obj.get_config(), "registered_name": _GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__)}
+
+
+def custom_object(name, custom_objects=None, registered_name=None):
+    """Your object a config names, or ``None``: looked up by ``registered_name`` (``"package>Name"``), then by
+    ``name``, in ``custom_objects``, the active ``custom_object_scope`` blocks and the registered objects. A
+    ``registered_name`` that resolves to an object of another name is refused.
+
+    Example:
+        >>> from kerasnb._lookup import custom_object
+        >>> custom_object("Mine", {"Mine": abs})
+        <built-in function abs>
+        >>> custom_object("Dense", {"Custom>Evil": abs}, registered_name="Custom>Evil")
+        Traceback (most recent call last):
+        ...
+        ValueError: The config's registered_name 'Custom>Evil' resolves to <built-in function abs>, but its \
+class_name is 'Dense': the two disagree, so the config is refused.
+    """
+    from kerasnb.saving import object_registration
+
+    if not isinstance(name, str):
+        return None
+    if isinstance(registered_name, str) and registered_name and registered_name not in (name, "function"):
+        found = object_registration.get_registered_object(registered_name, custom_objects)
+        if found is not None:
+            if getattr(found, "__name__", None) != name:
+                raise ValueError(
+                    f"The config's registered_name {registered_name!r} resolves to {found!r}, but its class_name is "
+                    f"{name!r}: the two disagree, so the config is refused."
+                )
+            return found
+    return object_registration.get_registered_object(name, custom_objects)
 
 
 def object_from_config(config, custom_objects, table, names, kind):
     """The inverse of :func:`object_config`: a new object from ``{'class_name', 'config'}``, looking the class
-    up in ``custom_objects`` first, then in ``table`` (never by importing a name from the config)."""
+    up among your objects first (:func:`custom_object`), then in ``table`` (never by importing a name from the
+    config)."""
     if not isinstance(config, dict) or "class_name" not in config:
         article = "An" if kind[0] in "aeiou" else "A"
         raise ValueError(f"{article} {kind} config is a dict with 'class_name' and 'config'. Received: {config!r}")
     name = config["class_name"]
     if name == "function":
         return function_from_config(config, custom_objects, kind)
-    cls = (custom_objects or {}).get(name) or find(name, table)
+    registered_name = config.get("registered_name")
+    cls = custom_object(name, custom_objects, registered_name)
+    if cls is None:
+        cls = find(name, table) if isinstance(name, str) else None
+        if cls is not None and isinstance(registered_name, str) and registered_name not in ("", name):
+            raise ValueError(
+                f"The config's registered_name {registered_name!r} names none of your objects, but its class_name "
+                f"{name!r} is kerasnb's built-in {kind}, which has no registered name: the two disagree, so the "
+                "config is refused."
+            )
     if cls is None:
         raise unknown_identifier(kind, name, names)
-    return cls.from_config(dict(config.get("config") or {}))
+    inner = config.get("config") or {}
+    if not isinstance(inner, dict):
+        raise ValueError(f"The config of the {kind} {name!r} must be a dict. Received: {inner!r}")
+    return cls.from_config(dict(inner))
 
 
 def function_from_config(config, custom_objects, kind):
-    """The function a :func:`function_config` names, found in ``custom_objects``.
+    """The function a :func:`function_config` names, found among your objects (``custom_objects``, the active
+    ``custom_object_scope`` blocks, registered functions).
 
     Example:
         >>> from kerasnb._lookup import function_from_config
@@ -118,7 +173,7 @@ def function_from_config(config, custom_objects, kind):
         <built-in function abs>
     """
     name = config.get("config")
-    fn = (custom_objects or {}).get(name)
+    fn = custom_object(name, custom_objects)
     if fn is None:
         raise ValueError(
             f"Unknown {kind} function {name!r}: pass it to deserialize/load as custom_objects={{{name!r}: fn}}."

@@ -284,22 +284,31 @@ def serialize(activation):
             f"Cannot serialize the activation {activation!r}: only named functions can be saved by name. "
             "Define it with `def` (and pass it to deserialize/load through `custom_objects`)."
         )
-    return name
+    from kerasnb.saving.object_registration import get_registered_name
+
+    return get_registered_name(activation)  # "package>name" for a registered function
 
 
 def deserialize(config, custom_objects=None):
     """The activation function for a name (or a Keras ``{'class_name': 'function', 'config': name}`` dict).
+
+    Names of your own functions are looked up in ``custom_objects``, the active ``custom_object_scope`` blocks
+    and the registered functions.
 
     Example:
         >>> keras.activations.deserialize("relu") is keras.activations.relu
         True
     """
     if isinstance(config, dict):
+        if config.get("class_name") not in (None, "function"):
+            raise ValueError(f"An activation config names a function ({{'class_name': 'function', 'config': "
+                             f"'relu'}}). Received: {config!r}")
         config = config.get("config")
     if not isinstance(config, str):
         raise ValueError(f"An activation config is a name such as 'relu'. Received: {config!r}")
-    if custom_objects and config in custom_objects:
-        return custom_objects[config]
+    custom = _lookup.custom_object(config, custom_objects)
+    if custom is not None:
+        return custom
     fn = _lookup.find(config, ALL_OBJECTS_DICT)
     if fn is None:
         raise _lookup.unknown_identifier("activation function", config, ALL_OBJECTS_DICT)

@@ -1313,18 +1313,20 @@ def _serialize(obj, module, classes, functions):
         return obj
     if isinstance(obj, type):
         raise TypeError(f"Serialize an instance, not the class {obj.__name__}: pass {obj.__name__}().")
+    from kerasnb.saving.object_registration import get_registered_name
+
     if hasattr(obj, "get_config"):
         name = type(obj).__name__
         builtin = classes.get(name) is type(obj)
         return {"module": module if builtin else type(obj).__module__, "class_name": name,
-                "config": obj.get_config(), "registered_name": None if builtin else name}
+                "config": obj.get_config(), "registered_name": None if builtin else get_registered_name(type(obj))}
     if callable(obj):
         name = getattr(obj, "__name__", None)
         if name is None or name == "<lambda>":
             raise ValueError(f"Cannot serialize {obj!r}: give the function a name (use `def`, not lambda).")
         builtin = functions.get(name) is obj
-        return {"module": module if builtin else obj.__module__, "class_name": "function", "config": name,
-                "registered_name": "function"}
+        return {"module": module if builtin else obj.__module__, "class_name": "function",
+                "config": name if builtin else get_registered_name(obj), "registered_name": "function"}
     raise ValueError(f"Cannot serialize {obj!r}: it is neither a loss object nor a function.")
 
 
@@ -1345,7 +1347,7 @@ def _deserialize(config, custom_objects, kind, functions, classes):
     if config is None:
         return None
     if isinstance(config, str):
-        obj = custom_objects.get(config) or _lookup.find(config, {**functions, **classes})
+        obj = _lookup.custom_object(config, custom_objects) or _lookup.find(config, {**functions, **classes})
         if obj is None:
             raise _lookup.unknown_identifier(kind, config, {**functions, **classes})
         return obj() if isinstance(obj, type) else obj
@@ -1355,16 +1357,28 @@ def _deserialize(config, custom_objects, kind, functions, classes):
         )
     class_name, inner = config["class_name"], config.get("config")
     if class_name == "function":
-        fn = custom_objects.get(inner) or functions.get(inner)
+        if not isinstance(inner, str):
+            raise ValueError(f"A {kind} function's config is its name. Received: {inner!r}")
+        fn = _lookup.custom_object(inner, custom_objects) or functions.get(inner)
         if fn is None:
             raise ValueError(
                 f"Unknown {kind} function {inner!r}. For your own function, pass custom_objects={{{inner!r}: fn}}."
             )
         return fn
-    cls = custom_objects.get(class_name) or classes.get(class_name)
+    registered_name = config.get("registered_name")
+    cls = _lookup.custom_object(class_name, custom_objects, registered_name)
+    if cls is None:
+        cls = classes.get(class_name) if isinstance(class_name, str) else None
+        if cls is not None and isinstance(registered_name, str) and registered_name not in ("", class_name):
+            raise ValueError(
+                f"The config's registered_name {registered_name!r} names none of your objects, but its class_name "
+                f"{class_name!r} is kerasnb's built-in {kind}: the two disagree, so the config is refused."
+            )
     if cls is None:
         raise ValueError(
             f"Unknown {kind} class {class_name!r}. For your own class, pass "
             f"custom_objects={{{class_name!r}: {class_name}}}."
         )
+    if inner is not None and not isinstance(inner, dict):
+        raise ValueError(f"The config of the {kind} {class_name!r} must be a dict. Received: {inner!r}")
     return cls.from_config(dict(inner or {}))

@@ -37,6 +37,8 @@ class Dense(Layer):
 
     supports_masking = True
 
+    _keras_quantization_keys = True  # accepts Keras 3's quantization_config / lora_rank / lora_alpha when off
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -92,9 +94,12 @@ class Dense(Layer):
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            # Keras 3 leaves activity_regularizer out of Dense's config (and so loses it); kept here when set
+            **({"activity_regularizer": regularizers.serialize(self.activity_regularizer)}
+               if self.activity_regularizer is not None else {}),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
         }
 
 

@@ -1,6 +1,5 @@
 """More core layers: ``Lambda`` (a function as a layer), ``ActivityRegularization`` and ``Identity``."""
 
-import importlib
 import inspect
 
 import numpy as np
@@ -11,32 +10,113 @@ from kerasnb.layers.layer import Layer
 
 
 def _function_config(fn):
-    """A function saved by its *name* (and module), as Keras saves registered functions — never its code."""
-    name = getattr(fn, "__name__", type(fn).__name__)
+    """A function saved by its *name*, as Keras saves named functions — never its code. kerasnb's own functions
+    are written under Keras's public names (``keras.ops.relu``, ``keras.activations.gelu``), so Keras finds them
+    too."""
+    from kerasnb.saving.serialization_lib import _builtin_function_name
+
+    builtin = _builtin_function_name(fn)
+    if builtin is not None:
+        return {"module": builtin[0], "class_name": "function", "config": builtin[1], "registered_name": "function"}
+    from kerasnb.saving.object_registration import get_registered_name
+
+    name = get_registered_name(fn) if getattr(fn, "__name__", None) else type(fn).__name__
     return {"module": getattr(fn, "__module__", None), "class_name": "function", "config": name,
             "registered_name": name}
 
 
-def _function_from_config(cfg, custom_objects, what):
-    """The function a :func:`_function_config` names: from ``custom_objects``, else (for kerasnb's own functions)
-    from its module."""
-    if callable(cfg):
+def _function_from_config(cfg, custom_objects, what, safe_mode=None, module=None, function_type=None):
+    """The function a Lambda's config holds under ``what``: a name (found in ``custom_objects``, the registry or
+    kerasnb's own functions — nothing is imported), or Python bytecode (refused unless safe mode is off)."""
+    from kerasnb.saving import serialization_lib
+
+    if callable(cfg) and not isinstance(cfg, (dict, list, tuple)):
         return cfg
-    name, module = cfg["config"], cfg.get("module")
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name == "<lambda>":
+    if isinstance(cfg, (list, tuple)) or function_type == "lambda":  # tf-keras: [code, defaults, closure]
+        serialization_lib.refuse_code_in_safe_mode(f"the Lambda layer's {what}", safe_mode)
+        if isinstance(cfg, str):
+            cfg = [cfg, None, None]
+        if not isinstance(cfg, (list, tuple)) or len(cfg) != 3:
+            raise ValueError(f"The Lambda layer's {what} should be [code, defaults, closure]. Received: {cfg!r}")
+        return function_from_bytecode(*cfg)
+    if isinstance(cfg, str):  # tf-keras: the function's name, with its module in the layer's config
+        cfg = {"module": module, "class_name": "function", "config": cfg}
+    if not isinstance(cfg, dict):
+        raise ValueError(f"The Lambda layer's {what} config should be a function's config. Received: {cfg!r}")
+    if cfg.get("class_name") == "__lambda__":  # Keras 3: {"code", "defaults", "closure"} (or {"value": [...]})
+        serialization_lib.refuse_code_in_safe_mode(f"the Lambda layer's {what}", safe_mode)
+        inner = cfg.get("config")
+        if not isinstance(inner, dict):
+            raise ValueError(f"The Lambda layer's {what} holds a malformed __lambda__ config: {inner!r}")
+        if "value" in inner:
+            value = inner["value"]
+            if not isinstance(value, (list, tuple)) or len(value) != 3:
+                raise ValueError(f"A __lambda__ config holds [code, defaults, closure]. Received: {value!r}")
+            return function_from_bytecode(*value)
+        return function_from_bytecode(inner.get("code"), inner.get("defaults"), inner.get("closure"))
+    if cfg.get("class_name") != "function":
+        raise ValueError(f"The Lambda layer's {what} config should name a function. Received: {cfg!r}")
+    name = cfg.get("config")
+    if name == "<lambda>" and not (custom_objects and name in custom_objects):
         raise ValueError(
             f"This Lambda layer's {what} was a Python lambda. kerasnb saves functions by name only, never their "
             f"code, so a lambda cannot be restored from a config. Define the function with `def` and pass it as "
             f"custom_objects={{'<function name>': fn}}, or pass this one as custom_objects={{'<lambda>': fn}}."
         )
-    if module and (module == "kerasnb" or module.startswith("kerasnb.")):
-        fn = getattr(importlib.import_module(module), name, None)
-        if fn is not None:
-            return fn
-    raise ValueError(f"Unknown function {name!r} (the Lambda layer's {what}): pass it to from_config/load as "
-                     f"custom_objects={{{name!r}: fn}}.")
+    try:
+        return serialization_lib.resolve_function(name, cfg.get("module"), custom_objects)
+    except ValueError:
+        raise ValueError(
+            f"Unknown function {name!r} (the Lambda layer's {what}): it is none of kerasnb's functions, and none of "
+            f"your objects has that name. Pass it to from_config/load as custom_objects={{{name!r}: fn}}."
+        ) from None
+
+
+def function_from_bytecode(code, defaults=None, closure=None):
+    """Rebuild a function from the base64-encoded ``marshal`` bytecode Keras writes for a ``lambda``.
+
+    This runs code that came from a file: kerasnb only calls it when loading with ``safe_mode=False`` given
+    explicitly. Bytecode written by another Python version is refused with an explanation.
+
+    Example:
+        >>> import base64, marshal
+        >>> code = base64.b64encode(marshal.dumps((lambda x: x + 1).__code__)).decode("ascii")
+        >>> function_from_bytecode(code)(41)
+        42
+    """
+    import base64
+    import binascii
+    import builtins
+    import marshal
+    import types
+
+    import kerasnb
+
+    if not isinstance(code, str):
+        raise ValueError(f"A Lambda's bytecode is a base64 string. Received: {code!r}")
+    try:
+        raw = base64.b64decode(code.encode("ascii"))
+        code_object = marshal.loads(raw)
+    except (ValueError, EOFError, TypeError, binascii.Error) as e:
+        raise ValueError(
+            "Could not read the Lambda layer's bytecode: it is damaged, or it was written by another Python "
+            f"version ({e}). Bytecode only loads in the Python version that wrote it; define the function with "
+            "`def` and pass it through `custom_objects` instead."
+        ) from e
+    if not isinstance(code_object, types.CodeType):
+        raise ValueError("The Lambda layer's bytecode does not hold a function's code.")
+    cells = None
+    if closure is not None:
+        if not isinstance(closure, (list, tuple)):
+            raise ValueError(f"A Lambda's closure is a list of values. Received: {closure!r}")
+        cells = tuple(types.CellType(value) for value in closure)
+    if len(cells or ()) != len(code_object.co_freevars):
+        raise ValueError("The Lambda layer's bytecode and its closure do not match.")
+    if defaults is not None and not isinstance(defaults, (list, tuple)):
+        raise ValueError(f"A Lambda's defaults are a list of values. Received: {defaults!r}")
+    namespace = {"__builtins__": builtins, "keras": kerasnb, "ops": kerasnb.ops, "np": np, "numpy": np}
+    return types.FunctionType(code_object, namespace, code_object.co_name, tuple(defaults) if defaults else None,
+                              cells)
 
 
 def _takes(fn, argument):
@@ -121,17 +201,35 @@ class Lambda(Layer):
         return cfg
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        """Rebuild the layer from its config: functions are found by name (in ``custom_objects``, registered
+        objects or kerasnb's own functions); a function stored as Python bytecode — what Keras writes for a
+        ``lambda`` — is refused unless ``safe_mode=False`` is given explicitly (or the loading function was given
+        it), because loading it would run code from the file.
+
+        Example:
+            >>> config = Lambda(keras.ops.relu).get_config()
+            >>> Lambda.from_config(config).function is keras.ops.relu
+            True
+        """
         config = dict(config)
-        config["function"] = _function_from_config(config["function"], custom_objects, "function")
+        module = config.pop("module", None)  # tf-keras's keys
+        function_type = config.pop("function_type", None)
+        output_shape_module = config.pop("output_shape_module", None)
+        output_shape_type = config.pop("output_shape_type", None)
+        if "function" not in config:
+            raise ValueError(f"A Lambda layer's config needs its 'function'. Received keys: {sorted(config)}")
+        config["function"] = _function_from_config(config["function"], custom_objects, "function", safe_mode,
+                                                   module, function_type)
         output_shape = config.get("output_shape")
-        if isinstance(output_shape, dict):
-            config["output_shape"] = _function_from_config(output_shape, custom_objects, "output_shape")
+        if isinstance(output_shape, dict) or output_shape_type in ("function", "lambda") and output_shape is not None:
+            config["output_shape"] = _function_from_config(output_shape, custom_objects, "output_shape", safe_mode,
+                                                           output_shape_module, output_shape_type)
         elif output_shape is not None:
             config["output_shape"] = tuple(output_shape)
         mask = config.get("mask")
         if isinstance(mask, dict):
-            config["mask"] = _function_from_config(mask, custom_objects, "mask")
+            config["mask"] = _function_from_config(mask, custom_objects, "mask", safe_mode)
         elif mask is not None:
             config["mask"] = ops.convert_to_tensor(np.asarray(mask, dtype=bool))
         return cls(**config)

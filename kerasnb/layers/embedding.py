@@ -43,6 +43,8 @@ class Embedding(Layer):
         <Tensor shape=(1, 4) dtype=bool numpy=[[ True  True False False]]>
     """
 
+    _keras_quantization_keys = True  # accepts Keras 3's quantization_config / lora_rank / lora_alpha when off
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, weights=None, activity_regularizer=None,
                  input_length=None, **kwargs):
@@ -110,6 +112,7 @@ class Embedding(Layer):
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
             "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
+            "quantization_config": None,
         })
         if self.input_length is not None:
             config["input_length"] = self.input_length

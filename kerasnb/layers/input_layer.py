@@ -23,7 +23,15 @@ class InputLayer(Layer):
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, batch_shape=None, name=None, sparse=None,
-                 input_tensor=None, **kwargs):
+                 input_tensor=None, ragged=None, optional=False, **kwargs):
+        if ragged:
+            raise ValueError("Ragged inputs are not supported by kerasnb: pad the sequences to one length "
+                             "(keras.utils.pad_sequences). Received: ragged=True")
+        if optional:
+            raise ValueError("Optional inputs are not supported by kerasnb. Received: optional=True")
+        if input_tensor is not None:
+            raise ValueError("kerasnb's InputLayer cannot wrap an existing tensor: use keras.Input(shape=...). "
+                             f"Received: input_tensor={input_tensor!r}")
         if "input_shape" in kwargs and shape is None and batch_shape is None:
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs and batch_shape is None:
@@ -49,7 +57,8 @@ class InputLayer(Layer):
         return self._input_dtype
 
     def get_config(self):
-        return {"batch_shape": self.batch_shape, "dtype": self.dtype, "sparse": False, "name": self.name}
+        return {"batch_shape": self.batch_shape, "dtype": "string" if self.dtype == "object" else self.dtype,
+                "sparse": False, "ragged": False, "name": self.name, "optional": False}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None):

@@ -87,7 +87,9 @@ class KerasTensor:
         return self._op(_ops().negative, self)
 
     def __getitem__(self, index):
-        return self._op(lambda x: _ops().getitem(x, index), self)
+        from kerasnb.layers.layer import _getitem
+
+        return self._op(_getitem, self, index)
 
 
 def _ops():

@@ -163,8 +163,13 @@ class Layer:
         array([[2., 2.]], dtype=float32)
     """
 
+    # Layers whose Keras 3 configs carry ``quantization_config`` / ``lora_rank`` / ``lora_alpha`` (Dense, Embedding)
+    _keras_quantization_keys = False
+
     def __init__(self, activity_regularizer=None, trainable=True, name=None, dtype=None, autocast=True, **kwargs):
         batch_input_shape = self._pop_input_shape(kwargs)
+        if self._keras_quantization_keys:
+            _pop_unsupported_features(type(self).__name__, kwargs)
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
         self._name = str(name) if name else unique_name(to_snake_case(type(self).__name__))
@@ -182,6 +187,12 @@ class Layer:
 
             self.activity_regularizer = regularizers.get(activity_regularizer)
         self._initialized = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Keep the shapes each layer is built for (get_build_config), whatever `build` the subclass writes.
+        if callable(cls.__dict__.get("build")):
+            cls.build = _recording_build(cls.__dict__["build"])
 
     @staticmethod
     def _pop_input_shape(kwargs):
@@ -262,6 +273,8 @@ class Layer:
 
         dtype = np.dtype(_dtype_name(dtype) if dtype is not None else self._dtype)
         shape = () if shape is None else tuple(int(d) for d in shape)
+        if _CONFIG_LOADING[0]:
+            _check_loaded_size(shape, f"the weight '{name or 'variable'}' of layer '{self.name}'")
         if initializer is None:
             initializer = "glorot_uniform" if dtype.kind == "f" else "zeros"
         init = initializers.get(initializer)
@@ -605,8 +618,30 @@ class Layer:
         return [t.shape for t in y] if isinstance(y, list) else y.shape
 
     # -- configuration -------------------------------------------------------------------------------------
+    @property
+    def dtype_policy(self):
+        """The layer's :class:`~kerasnb.dtype_policies.DTypePolicy` (its ``dtype`` as Keras 3 saves it).
+
+        Example:
+            >>> keras.layers.Dense(2).dtype_policy
+            <DTypePolicy "float32">
+        """
+        from kerasnb.dtype_policies import DTypePolicy
+
+        return DTypePolicy("string" if self.dtype == "object" else self.dtype)
+
     def get_config(self):
-        """The arguments that recreate this layer (``type(layer).from_config(config)``)."""
+        """The arguments that recreate this layer (``type(layer).from_config(config)``).
+
+        A subclass whose ``__init__`` takes arguments of its own must override this (returning
+        ``{**super().get_config(), "units": self.units, ...}``); otherwise it cannot be saved, and this says so.
+
+        Example:
+            >>> keras.layers.Dropout(0.5, name="drop").get_config()
+            {'name': 'drop', 'trainable': True, 'dtype': 'float32', 'rate': 0.5, 'noise_shape': None, 'seed': None}
+        """
+        if type(self).get_config is Layer.get_config:
+            _check_default_config_suffices(type(self))
         cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:
             cfg["batch_input_shape"] = self._batch_input_shape
@@ -614,30 +649,162 @@ class Layer:
 
     @classmethod
     def from_config(cls, config):
-        """Create a layer from its ``get_config()``."""
+        """Create a layer from its ``get_config()`` (also from the config real Keras 3 or tf-keras wrote for it).
+
+        Example:
+            >>> keras.layers.Dense.from_config({"units": 3, "name": "d"}).units
+            3
+        """
         return cls(**config)
+
+    def get_build_config(self):
+        """The input shape(s) the layer was built for, as Keras saves them (``{"input_shape": [None, 3]}``), or
+        ``None`` if it is not built; :meth:`build_from_config` builds a new layer the same way.
+
+        Example:
+            >>> layer = keras.layers.Dense(2)
+            >>> layer.build((None, 3))
+            >>> layer.get_build_config()
+            {'input_shape': [None, 3]}
+        """
+        shapes = self.__dict__.get("_build_shapes_dict")
+        if not self.built or not shapes:
+            return None
+        if len(shapes) == 1 and "input_shape" in shapes:
+            return {"input_shape": _shape_to_list(shapes["input_shape"])}
+        return {"shapes_dict": {key: _shape_to_list(value) for key, value in shapes.items()}}
+
+    def build_from_config(self, config):
+        """Build the layer from :meth:`get_build_config`'s output (what a saved file holds).
+
+        Example:
+            >>> layer = keras.layers.Dense(2)
+            >>> layer.build_from_config({"input_shape": [None, 3]})
+            >>> [tuple(w.shape) for w in layer.weights]
+            [(3, 2), (2,)]
+        """
+        if not isinstance(config, dict):
+            raise ValueError(f"Layer '{self.name}': a build config is a dict such as {{'input_shape': [None, 3]}}. "
+                             f"Received: {config!r}")
+        if "input_shape" in config:
+            shape = _shape_from_list(config["input_shape"], self.name)
+            if shape is not None:
+                self.build(shape)
+                self.built = True
+        elif "shapes_dict" in config:
+            shapes = config["shapes_dict"]
+            if not isinstance(shapes, dict):
+                raise ValueError(f"Layer '{self.name}': 'shapes_dict' must be a dict of shapes. Received: {shapes!r}")
+            self.build(**{str(k): _shape_from_list(v, self.name) for k, v in shapes.items()})
+            self.built = True
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
 class SymbolicOp(Layer):
-    """A layer running one ``kerasnb.ops`` function: what Python operators on KerasTensors add to the graph."""
+    """A layer running one ``kerasnb.ops`` function: what Python operators on KerasTensors add to the graph
+    (``x + y``, ``x * 2.0``, ``x[:, 0]``, ...). Arguments that are not tensors (numbers, slices) are kept as
+    given. It is saved as Keras 3 saves the same operator (``{"module": "keras.src.ops.numpy", "class_name":
+    "Add"}``), so a functional model with operators loads in Keras and back.
 
-    def __init__(self, fn, **kwargs):
-        super().__init__(name=unique_name(getattr(fn, "__name__", "op").strip("<>")), **kwargs)
+    Example:
+        >>> x = keras.Input(shape=(3,))
+        >>> model = keras.Model(x, (x + 1.0) * x)
+        >>> [type(layer).__name__ for layer in model._layers]
+        ['InputLayer', 'SymbolicOp', 'SymbolicOp']
+        >>> model(np.array([[1.0, 2.0, 3.0]])).numpy()
+        array([[ 2.,  6., 12.]], dtype=float32)
+    """
+
+    def __init__(self, fn, keras_op_name=None, name=None, **kwargs):
+        keras_op_name = keras_op_name or _KERAS_OP_NAMES.get(getattr(fn, "__name__", None))
+        base = to_snake_case(keras_op_name) if keras_op_name else getattr(fn, "__name__", "op").strip("<>")
+        super().__init__(name=name or unique_name(base), **kwargs)
         self.fn = fn
+        self.keras_op_name = keras_op_name
+        self.built = True
 
-    def __call__(self, *args, training=None):
+    def __call__(self, *args, training=None, **kwargs):
         if any_symbolic(args):
-            outputs = self._trace_output(list(args))
+            outputs = self._trace_symbolic(args)
             Node(self, args, {}, outputs)
-            outputs.name = self.name
+            for i, t in enumerate(flatten(outputs)):
+                t.name = self.name if len(flatten(outputs)) == 1 else f"{self.name}_{i}"
             return outputs
         return self.fn(*args)
 
+    def _trace_symbolic(self, args):
+        """Run the op twice on zeros in place of the symbolic arguments (unknown sizes 2, then 3)."""
+        runs = []
+        for fill in (2, 3):
+            concrete = map_structure(
+                lambda t, fill=fill: Tensor(np.zeros([fill if d is None else d for d in t.shape], dtype=t.dtype))
+                if isinstance(t, KerasTensor) else t, list(args))
+            with autograd.no_recording():
+                runs.append(self.fn(*concrete))
+        first, second = flatten(runs[0]), flatten(runs[1])
+        specs = [KerasTensor([a if a == b else None for a, b in zip(t1.shape, t2.shape)], t1.dtype)
+                 for t1, t2 in zip(first, second)]
+        return pack_like(runs[0], specs)
+
     def call(self, inputs, training=None):
         return self.fn(*inputs)
+
+    def get_config(self):
+        if self.keras_op_name is None:
+            raise TypeError(
+                f"The operation '{self.name}' ({getattr(self.fn, '__name__', self.fn)!r}) has no Keras equivalent, "
+                "so a model using it cannot be saved as a config. Use a layer (e.g. keras.layers.Add) instead."
+            )
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        raise ValueError(
+            "An operation's config does not say which op it runs; it is rebuilt from its class name "
+            "(e.g. {'module': 'keras.src.ops.numpy', 'class_name': 'Add', 'config': {'name': 'add'}})."
+        )
+
+
+def _getitem(x, key):
+    # JSON has no tuples: Keras 3 writes the key of x[:, 0:2] as a list of slices, which means a tuple.
+    from kerasnb import ops
+
+    return ops.getitem(x, tuple(key) if isinstance(key, list) else key)
+
+
+class _KerasOpClass:
+    """What a config's Keras 3 operation class (``{"module": "keras.src.ops.numpy", "class_name": "Add"}``)
+    resolves to: it makes the :class:`SymbolicOp` running kerasnb's op of the same meaning."""
+
+    def __init__(self, class_name, op_name):
+        self.__name__ = self.__qualname__ = class_name
+        self.op_name = op_name
+
+    def from_config(self, config):
+        from kerasnb import ops
+
+        fn = _getitem if self.op_name == "getitem" else getattr(ops, self.op_name)
+        name = config.get("name")
+        return SymbolicOp(fn, keras_op_name=self.__name__, name=name if isinstance(name, str) and name else None)
+
+    def __repr__(self):
+        return f"<Keras operation {self.__name__}>"
+
+
+# Keras 3's operation classes (keras.src.ops.numpy) that KerasTensor operators create -> kerasnb.ops functions
+_KERAS_OPS = {
+    "Add": "add", "Subtract": "subtract", "Multiply": "multiply", "TrueDivide": "divide", "Divide": "divide",
+    "Matmul": "matmul", "Power": "power", "Negative": "negative", "GetItem": "getitem", "Absolute": "absolute",
+    "FloorDivide": "floor_divide", "Mod": "mod", "Maximum": "maximum", "Minimum": "minimum",
+}
+KERAS_OP_CLASSES = {name: _KerasOpClass(name, op) for name, op in _KERAS_OPS.items()}
+# kerasnb op function name -> the Keras operation class written for it
+_KERAS_OP_NAMES = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply", "divide": "TrueDivide",
+                   "true_divide": "TrueDivide", "matmul": "Matmul", "power": "Power", "negative": "Negative",
+                   "getitem": "GetItem", "_getitem": "GetItem", "absolute": "Absolute", "abs": "Absolute",
+                   "floor_divide": "FloorDivide", "mod": "Mod", "maximum": "Maximum", "minimum": "Minimum"}
 
 
 def _is_shape(s):
@@ -670,7 +837,8 @@ def _masks_of(inputs):
 
 
 # Attributes that never hold child layers or weights (and change every call): skipped by the walk and its cache.
-_NOT_CHILDREN = frozenset(("_inbound_nodes", "_losses", "_children_cache", "_fit_structure"))
+_NOT_CHILDREN = frozenset(("_inbound_nodes", "_losses", "_children_cache", "_fit_structure", "_in_build",
+                           "_build_shapes_dict"))
 
 
 def _walk(value):
@@ -692,8 +860,146 @@ def _is_numbers(x):
 
 
 def _dtype_name(dtype):
+    if isinstance(dtype, dict):  # Keras 3 saves a layer's dtype as a DTypePolicy config
+        from kerasnb.dtype_policies import deserialize
+
+        dtype = deserialize(dtype)
     if hasattr(dtype, "name") and isinstance(dtype.name, str) and not isinstance(dtype, np.dtype):
         dtype = dtype.name
     if dtype in ("string", "str"):
         return "object"  # Keras's dtype="string": Python strings in a NumPy object array
+    if isinstance(dtype, str) and dtype.startswith("mixed_"):
+        from kerasnb.dtype_policies import DTypePolicy
+
+        DTypePolicy(dtype)  # raises: mixed precision is not supported
     return np.dtype(dtype).name
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Saving support: Keras 3 keys kerasnb accepts, build configs, sizes while loading
+# ---------------------------------------------------------------------------------------------------------
+
+# While a config is being loaded (kerasnb.saving.serialization_lib sets this), a weight or traced input larger
+# than this many elements is refused: a crafted config must not make kerasnb allocate terabytes.
+_CONFIG_LOADING = [0]
+MAX_LOADED_ELEMENTS = 2**30
+
+
+def _check_loaded_size(shape, what):
+    size = 1
+    for d in shape:
+        if d is not None:
+            size *= int(d)
+    if size > MAX_LOADED_ELEMENTS or any(d is not None and int(d) < 0 for d in shape):
+        raise ValueError(
+            f"The config being loaded declares {what} of shape {tuple(shape)} ({size:,} elements), more than the "
+            f"{MAX_LOADED_ELEMENTS:,} kerasnb accepts from a file; the config is damaged or crafted."
+        )
+
+
+def _pop_unsupported_features(layer_class, kwargs):
+    """Keras 3 writes ``quantization_config`` (and ``lora_rank``/``lora_alpha`` when LoRA is on) into some
+    configs. Their default values mean "off", which is what kerasnb does; anything else is refused."""
+    quantization = kwargs.pop("quantization_config", None)
+    if quantization is not None:
+        raise ValueError(
+            f"{layer_class}: quantized layers are not supported by kerasnb. Received: "
+            f"quantization_config={quantization!r}"
+        )
+    for key in ("lora_rank", "lora_alpha"):
+        value = kwargs.pop(key, None)
+        if value is not None:
+            raise ValueError(f"{layer_class}: LoRA is not supported by kerasnb. Received: {key}={value!r}")
+    if kwargs.pop("lora_enabled", False):
+        raise ValueError(f"{layer_class}: LoRA is not supported by kerasnb. Received: lora_enabled=True")
+
+
+@functools.cache
+def _check_default_config_suffices(cls):
+    """A subclass that keeps the base ``get_config`` must not need ``__init__`` arguments of its own."""
+    if cls.__init__ is Layer.__init__:
+        return
+    try:
+        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return
+    required = [p.name for p in params if p.default is inspect.Parameter.empty
+                and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]
+    if required:
+        raise TypeError(
+            f"Layer {cls.__name__} has arguments {required} in `__init__()` and therefore must override "
+            "`get_config()` to be saved, e.g.\n\n"
+            "    def get_config(self):\n"
+            f"        return {{**super().get_config(), {', '.join(f'{n!r}: self.{n}' for n in required)}}}"
+        )
+
+
+def _shape_to_list(shape):
+    """A shape, or a structure of shapes, as JSON holds it (tuples become lists)."""
+    if isinstance(shape, dict):
+        return {k: _shape_to_list(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)):
+        return [_shape_to_list(d) for d in shape]
+    if isinstance(shape, np.integer):
+        return int(shape)
+    return shape
+
+
+def _shape_from_list(value, layer_name):
+    """A shape read from a build config: a list of ints/None becomes a tuple; lists of those become lists of
+    tuples."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        if all(d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool)) for d in value):
+            shape = tuple(None if d is None else int(d) for d in value)
+            if _CONFIG_LOADING[0]:
+                _check_loaded_size(shape, f"an input of layer '{layer_name}'")
+            return shape
+        return [_shape_from_list(v, layer_name) for v in value]
+    if isinstance(value, dict):
+        return {k: _shape_from_list(v, layer_name) for k, v in value.items()}
+    raise ValueError(f"Layer '{layer_name}': a shape in a build config is a list of sizes. Received: {value!r}")
+
+
+@functools.cache
+def _build_parameters(build):
+    try:
+        return [p for p in list(inspect.signature(build).parameters.values())[1:]
+                if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+    except (TypeError, ValueError):
+        return []
+
+
+def _recording_build(build):
+    """Wrap a ``build`` method so that the shapes of the outermost call are kept (``get_build_config``)."""
+    if getattr(build, "_records_shapes", False):
+        return build
+
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        if self.__dict__.get("_in_build"):
+            return build(self, *args, **kwargs)
+        shapes = {}
+        params = _build_parameters(build)
+        if len(args) == 1 and not kwargs:
+            shapes = {"input_shape": args[0]}
+        else:
+            for param, value in zip(params, args):
+                shapes[param.name] = value
+            shapes.update(kwargs)
+            shapes = {k: v for k, v in shapes.items() if v is not None}
+        self.__dict__["_in_build"] = True
+        try:
+            result = build(self, *args, **kwargs)
+        finally:
+            self.__dict__["_in_build"] = False
+        if shapes:
+            self.__dict__["_build_shapes_dict"] = shapes
+        return result
+
+    wrapper._records_shapes = True
+    return wrapper
+
+
+Layer.build = _recording_build(Layer.__dict__["build"])

@@ -188,6 +188,8 @@ class BatchNormalization(_ScaleShift):
             raise ValueError("Argument synchronized=True is only supported with the TensorFlow backend.")
         if renorm:
             raise ValueError("Batch renormalization (renorm=True) is not implemented in kerasnb.")
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]  # tf-keras saved the axis as a one-element list
         self.axis = int(axis)
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)

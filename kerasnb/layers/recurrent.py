@@ -37,8 +37,6 @@ LSTM kernels hold the gates ``i, f, c, o`` (input, forget, cell candidate, outpu
 
 import abc
 import functools
-import importlib
-import inspect
 
 import numpy as np
 
@@ -87,30 +85,20 @@ def _where_kept(keep, new, old):
 
 
 def _serialize(obj):
-    """A layer (or cell) as ``{"module", "class_name", "config"}``, the way Keras nests one in a config."""
-    return {"module": type(obj).__module__, "class_name": type(obj).__name__, "config": obj.get_config()}
+    """A layer (or cell) as Keras nests one in a config: ``{"module", "class_name", "config", ...}``."""
+    from kerasnb.saving.serialization_lib import serialize_keras_object
+
+    return serialize_keras_object(obj)
 
 
 def _deserialize(config, custom_objects=None):
-    """The inverse of :func:`_serialize`: ``custom_objects`` first, then the class's module, then kerasnb.layers."""
+    """The inverse of :func:`_serialize`, through the saving registry: your custom objects, then kerasnb's own
+    layers — never a module or name taken from the config."""
     if not isinstance(config, dict):
         return config  # already an object
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name)
-    if cls is None and config.get("module"):
-        try:
-            cls = getattr(importlib.import_module(config["module"]), name, None)
-        except ImportError:
-            cls = None
-    if cls is None:
-        from kerasnb import layers
+    from kerasnb.saving.serialization_lib import deserialize_keras_object
 
-        cls = getattr(layers, name, None) or globals().get(name)
-    if cls is None:
-        raise ValueError(f"Unknown layer or cell class {name!r}: pass it as custom_objects={{{name!r}: cls}}.")
-    if "custom_objects" in inspect.signature(cls.from_config).parameters:  # wrappers pass them on
-        return cls.from_config(dict(config["config"]), custom_objects=custom_objects)
-    return cls.from_config(dict(config["config"]))
+    return deserialize_keras_object(config, custom_objects=custom_objects)
 
 
 def _call_cell(cell, inputs, states, training=False):
@@ -693,6 +681,8 @@ class RNN(Layer):
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
                  unroll=False, zero_output_for_mask=False, activity_regularizer=None, **kwargs):
+        if kwargs.pop("time_major", False):  # tf-keras's configs carry time_major=False
+            raise ValueError("`time_major=True` is not supported (as in Keras 3): inputs are (batch, time, ...).")
         if _is_nested(cell):
             cell = StackedRNNCells(cell, dtype=kwargs.get("dtype"))
         if "call" not in dir(cell):

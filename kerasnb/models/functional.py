@@ -138,10 +138,251 @@ class Functional(Model):
     def compute_output_spec(self, *args, **kwargs):
         return pack_like(self._output_structure, [KerasTensor(t.shape, t.dtype) for t in self.outputs])
 
+    # -- configs ---------------------------------------------------------------------------------------------
     def get_config(self):
-        cfg = super().get_config()
-        cfg.pop("batch_input_shape", None)
-        return cfg
+        """The graph as Keras 3 saves it: ``{"name", "trainable", "layers", "input_layers", "output_layers"}``.
+        Each layer entry is the layer's config plus its ``name`` and ``inbound_nodes`` — one per call of the layer
+        in this model, with the call's arguments, tensors written as ``__keras_tensor__`` pointing at
+        ``[layer name, node index, tensor index]``. Shared layers have several nodes; nested models are layers.
+
+        Example:
+            >>> inputs = keras.Input((3,), name="x")
+            >>> model = keras.Model(inputs, keras.layers.Dense(2, name="d")(inputs), name="f")
+            >>> config = model.get_config()
+            >>> [entry["name"] for entry in config["layers"]], config["input_layers"], config["output_layers"]
+            (['x', 'd'], ['x', 0, 0], ['d', 0, 0])
+        """
+        from kerasnb.saving.serialization_lib import ObjectSharingScope, serialize_keras_object
+
+        names = [layer.name for layer in self._layers]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(
+                f"Model '{self.name}' has several layers named {duplicates}: a saved config finds layers by name, so "
+                "every layer of the model needs its own name."
+            )
+        model_nodes = {id(node) for node in self._nodes}
+        node_index = {}  # id(node) -> its index among its layer's nodes that belong to this model
+        for layer in self._layers:
+            kept = [node for node in layer._inbound_nodes if id(node) in model_nodes]
+            node_index.update((id(node), i) for i, node in enumerate(kept))
+
+        def history(tensor):
+            layer, index, tensor_index = tensor._keras_history
+            node = layer._inbound_nodes[index]
+            if id(node) not in node_index:
+                raise ValueError(f"Model '{self.name}': tensor {tensor!r} comes from outside the model's graph.")
+            return [layer.name, node_index[id(node)], tensor_index]
+
+        def tensor_config(value):
+            if isinstance(value, KerasTensor):
+                return {"class_name": "__keras_tensor__",
+                        "config": {"shape": list(value.shape), "dtype": value.dtype.name,
+                                   "keras_history": history(value)}}
+            return value
+
+        layers = []
+        with ObjectSharingScope():
+            for layer in self._layers:
+                entry = serialize_keras_object(layer)
+                entry["name"] = layer.name
+                nodes = []
+                if not isinstance(layer, InputLayer):
+                    for node in layer._inbound_nodes:
+                        if id(node) in model_nodes:
+                            nodes.append({
+                                "args": serialize_keras_object(list(map_structure(tensor_config, list(node.args)))),
+                                "kwargs": serialize_keras_object(map_structure(tensor_config, dict(node.kwargs))),
+                            })
+                entry["inbound_nodes"] = nodes
+                layers.append(entry)
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layers,
+            "input_layers": _structure_of_histories(self._input_structure, history),
+            "output_layers": _structure_of_histories(self._output_structure, history),
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild the graph a :meth:`get_config` (or real Keras 3, or tf-keras) wrote: each layer is made
+        through the saving registry, then called on the tensors its ``inbound_nodes`` name.
+
+        Example:
+            >>> inputs = keras.Input((3,))
+            >>> model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+            >>> keras.Model.from_config(model.get_config()).output_shape
+            (None, 2)
+        """
+        return functional_from_config(cls, config, custom_objects)
+
+    def get_build_config(self):
+        """``None``: a functional model is built by its graph (no build arguments need saving).
+
+        Example:
+            >>> inputs = keras.Input((3,))
+            >>> keras.Model(inputs, keras.layers.Dense(2)(inputs)).get_build_config() is None
+            True
+        """
+        return None
+
+
+def _structure_of_histories(structure, history):
+    """``input_layers`` / ``output_layers``: one ``[layer name, node index, tensor index]`` per tensor, in the
+    structure the model was given (a flat triple for a single tensor, a list, or a dict)."""
+    if isinstance(structure, KerasTensor):
+        return history(structure)
+    if isinstance(structure, dict):
+        return {key: _structure_of_histories(value, history) for key, value in structure.items()}
+    return [_structure_of_histories(value, history) for value in structure]
+
+
+class _NotReady(Exception):
+    """A node's input comes from a node not made yet: try again after the other layers' nodes."""
+
+
+def _is_history(value):
+    return (isinstance(value, (list, tuple)) and len(value) in (3, 4) and isinstance(value[0], str)
+            and all(isinstance(i, int) and not isinstance(i, bool) for i in value[1:3]))
+
+
+def functional_from_config(cls, config, custom_objects=None):
+    """Rebuild a functional model from its config (see :meth:`Functional.from_config`).
+
+    Layers are created first (in config order, each through ``deserialize_keras_object``), then their nodes are
+    replayed: a node is called as soon as every tensor it needs exists, each layer's nodes in their saved order,
+    until all are done. A config whose nodes can never all be made (a missing layer, a cycle) raises ValueError.
+
+    Example:
+        >>> inputs = keras.Input((3,))
+        >>> model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+        >>> functional_from_config(Functional, model.get_config()).count_params()
+        8
+    """
+    from kerasnb.layers.layer import Layer
+    from kerasnb.saving.serialization_lib import ObjectSharingScope, _SavedKerasTensor, deserialize_keras_object
+
+    if not isinstance(config, dict):
+        raise ValueError(f"A functional model's config is a dict with 'layers'. Received: {config!r}")
+    layer_configs = config.get("layers")
+    if not isinstance(layer_configs, list):
+        raise ValueError(f"A functional model's 'layers' is a list of layer configs. Received: {layer_configs!r}")
+    created, outputs, pending = {}, {}, []
+
+    def tensor(name, node, index):
+        if name not in created:
+            raise ValueError(f"The config refers to a layer named {name!r}, which is not among its layers.")
+        made = outputs[name]
+        if node >= len(made):
+            raise _NotReady()
+        if not 0 <= index < len(made[node]):
+            raise ValueError(f"Layer {name!r} node {node} has no output {index} (it has {len(made[node])}).")
+        return made[node][index]
+
+    def resolve(value):
+        if isinstance(value, _SavedKerasTensor):
+            return tensor(*value.history)
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(resolve(v) for v in value)
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        return value
+
+    def legacy_kwargs(value):
+        # tf-keras wrote tensors inside a node's kwargs as [layer name, node index, tensor index]
+        if _is_history(value) and len(value) == 3 and value[0] in created:
+            return tensor(*value)
+        if isinstance(value, dict):
+            return {k: legacy_kwargs(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [legacy_kwargs(v) for v in value]
+        return value
+
+    def node_arguments(node):
+        if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
+            args = node.get("args", [])
+            kwargs = node.get("kwargs") or {}
+            if not isinstance(args, list) or not isinstance(kwargs, dict):
+                raise ValueError(f"A node's 'args' is a list and its 'kwargs' a dict. Received: {node!r}")
+            args = resolve(deserialize_keras_object(args, custom_objects=custom_objects))
+            kwargs = resolve(deserialize_keras_object(kwargs, custom_objects=custom_objects))
+            kwargs = {k: v for k, v in kwargs.items() if not (k in ("mask", "training") and v is None)}
+            return args, kwargs
+        if isinstance(node, list) and node and all(_is_history(entry) for entry in node):
+            # tf-keras: [[layer name, node index, tensor index, kwargs], ...] — the call's input tensors
+            tensors = [tensor(*entry[:3]) for entry in node]
+            kwargs = node[0][3] if len(node[0]) == 4 and isinstance(node[0][3], dict) else {}
+            kwargs = legacy_kwargs(deserialize_keras_object(kwargs, custom_objects=custom_objects))
+            return [tensors[0] if len(tensors) == 1 else tensors], kwargs
+        raise ValueError(f"Could not read a node of the functional config: {node!r}")
+
+    with ObjectSharingScope():
+        for entry in layer_configs:
+            if not isinstance(entry, dict) or "class_name" not in entry:
+                raise ValueError(f"Each layer of a functional config is a layer config dict. Received: {entry!r}")
+            inner = entry.get("config")
+            name = entry.get("name", inner.get("name") if isinstance(inner, dict) else None)
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"Each layer of a functional config needs a name. Received: {entry!r}")
+            if name in created:
+                raise ValueError(f"The functional config has two layers named {name!r}.")
+            nodes = entry.get("inbound_nodes") or []
+            if not isinstance(nodes, list):
+                raise ValueError(f"Layer {name!r}: 'inbound_nodes' must be a list. Received: {nodes!r}")
+            layer_config = {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")}
+            if nodes:
+                layer_config.pop("build_config", None)  # calling it in the graph builds it
+            layer = deserialize_keras_object(layer_config, custom_objects=custom_objects)
+            if not isinstance(layer, Layer):
+                raise ValueError(f"Layer {name!r} of the functional config is not a layer: {layer!r}")
+            created[name] = layer
+            outputs[name] = [[layer.output]] if isinstance(layer, InputLayer) else []
+            pending.append((name, layer, list(nodes)))
+        while any(nodes for _, _, nodes in pending):
+            progress = False
+            for name, layer, nodes in pending:
+                while nodes:
+                    try:
+                        args, kwargs = node_arguments(nodes[0])
+                    except _NotReady:
+                        break
+                    outputs[name].append(flatten(layer(*args, **kwargs)))
+                    nodes.pop(0)
+                    progress = True
+            if not progress:
+                stuck = [name for name, _, nodes in pending if nodes]
+                raise ValueError(
+                    f"The functional config cannot be rebuilt: the calls of layers {stuck} need tensors that no layer "
+                    "of the config produces."
+                )
+
+        def endpoints(structure, what):
+            if _is_history(structure) and len(structure) == 3:
+                try:
+                    return tensor(*structure)
+                except _NotReady:
+                    raise ValueError(f"The model's {what} {structure!r} is never produced by its layers.") from None
+            if isinstance(structure, dict):
+                return {k: endpoints(v, what) for k, v in structure.items()}
+            if isinstance(structure, list) and structure:
+                return [endpoints(v, what) for v in structure]
+            raise ValueError(f"The functional config's {what} must be [layer name, node index, tensor index] "
+                             f"entries. Received: {structure!r}")
+
+        inputs = endpoints(config.get("input_layers"), "input_layers")
+        model_outputs = endpoints(config.get("output_layers"), "output_layers")
+    if isinstance(inputs, list) and len(inputs) == 1:
+        inputs = inputs[0]
+    if isinstance(model_outputs, list) and len(model_outputs) == 1:
+        model_outputs = model_outputs[0]
+    name = config.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ValueError(f"A model's name is a string. Received: name={name!r}")
+    model_class = Functional if cls is Model else cls
+    return model_class(inputs=inputs, outputs=model_outputs, name=name, trainable=bool(config.get("trainable", True)))
 
 
 def _contains_symbolic(x):

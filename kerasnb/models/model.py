@@ -115,8 +115,244 @@ class Model(Trainer, Layer):
 
         return summary_html(self)
 
+    # -- configs: saving the architecture and the compile arguments ---------------------------------------
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """The arguments that recreate this model: ``{"name", "trainable", "dtype"}`` for the base class, to
+        which a subclassed model adds its own ``__init__`` arguments::
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+        (then ``from_config`` calls ``cls(**config)``). A subclassed model that does not define ``get_config`` has
+        its architecture only in Python code, so it cannot be saved as a config: this raises a TypeError saying
+        so (save its weights with ``save_weights`` instead).
+
+        Example:
+            >>> class Tiny(keras.Model):
+            ...     def __init__(self, units=2, **kwargs):
+            ...         super().__init__(**kwargs)
+            ...         self.units = units
+            ...         self.dense = keras.layers.Dense(units)
+            ...     def call(self, x):
+            ...         return self.dense(x)
+            ...     def get_config(self):
+            ...         return {**super().get_config(), "units": self.units}
+            >>> Tiny(3, name="tiny").get_config()["units"]
+            3
+        """
+        if type(self).get_config is Model.get_config and not _is_builtin_model(type(self)):
+            raise TypeError(
+                f"Model '{self.name}' is a subclassed model ({type(self).__name__}) without a get_config() method: "
+                "its architecture is Python code, which kerasnb never saves, so it cannot be written as a config. "
+                "Define get_config() returning the arguments of its __init__ "
+                "(`return {**super().get_config(), 'units': self.units}`), or save only its weights with "
+                "`model.save_weights(...)` and rebuild the model in code."
+            )
+        from kerasnb.dtype_policies import serialize
+
+        return {"name": self.name, "trainable": self.trainable, "dtype": serialize(self.dtype_policy)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from its config: a functional model's config (``layers``, ``input_layers``,
+        ``output_layers``) rebuilds the graph; a subclassed model's is passed to ``cls(**config)``.
+
+        Example:
+            >>> inputs = keras.Input((3,))
+            >>> model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+            >>> clone = keras.Model.from_config(model.get_config())
+            >>> clone.output_shape
+            (None, 2)
+        """
+        from kerasnb.models.functional import Functional, functional_from_config
+
+        if not isinstance(config, dict):
+            raise ValueError(f"A model config is a dict. Received: {config!r}")
+        if "layers" in config and "input_layers" in config and (cls is Model or issubclass(cls, Functional)):
+            return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
+        try:
+            return cls(**config)
+        except TypeError as e:
+            raise TypeError(
+                f"Unable to revive model {cls.__name__} from its config: {e}. `from_config` calls "
+                f"`{cls.__name__}(**config)`, so its __init__ must accept every key get_config() returns "
+                f"({sorted(config)}); override from_config() if it needs more than that."
+            ) from e
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                run_eagerly=None, steps_per_execution=None, jit_compile=None, auto_scale_loss=None, **kwargs):
+        """Configure the model for training, as :meth:`kerasnb.models.trainer.Trainer.compile` describes, and
+        remember the arguments, so that :meth:`get_compile_config` (and a saved file) can repeat them.
+
+        Example:
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+            >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+            >>> model.get_compile_config()["metrics"]
+            ['mae']
+        """
+        Trainer.compile(self, optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=loss_weights,
+                        weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
+                        steps_per_execution=steps_per_execution, jit_compile=jit_compile,
+                        auto_scale_loss=auto_scale_loss, **kwargs)
+        self._compile_arguments = {
+            "loss": loss, "loss_weights": loss_weights, "metrics": metrics, "weighted_metrics": weighted_metrics,
+            "run_eagerly": bool(run_eagerly), "steps_per_execution": 1 if steps_per_execution is None else
+            steps_per_execution, "jit_compile": "auto" if jit_compile is None else jit_compile,
+        }
+
+    def get_compile_config(self):
+        """The arguments the model was compiled with, serialized as Keras 3 saves them (``optimizer``, ``loss``,
+        ``loss_weights``, ``metrics``, ``weighted_metrics``, ``run_eagerly``, ``steps_per_execution``,
+        ``jit_compile``); ``None`` when it is not compiled.
+
+        Example:
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+            >>> model.compile(optimizer="adam", loss="mse")
+            >>> config = model.get_compile_config()
+            >>> config["optimizer"]["class_name"], config["loss"]
+            ('Adam', 'mse')
+        """
+        arguments = self.__dict__.get("_compile_arguments")
+        if not self.compiled or arguments is None:
+            return None
+        from kerasnb.saving.serialization_lib import serialize_keras_object
+
+        return {"optimizer": serialize_keras_object(self.optimizer),
+                **{key: serialize_keras_object(value) for key, value in arguments.items()}}
+
+    def compile_from_config(self, config, custom_objects=None):
+        """Compile the model with the arguments :meth:`get_compile_config` saved (a Keras 3 file's
+        ``compile_config``, or the ``training_config`` of a legacy ``.h5``). Losses, metrics and the optimizer are
+        looked up as any config's objects are: your ``custom_objects`` and registered objects, then kerasnb's own.
+
+        Example:
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+            >>> model.compile_from_config({"optimizer": "sgd", "loss": "mae", "metrics": ["mse"]})
+            >>> type(model.optimizer).__name__, model.compiled
+            ('SGD', True)
+        """
+        if not isinstance(config, dict):
+            raise ValueError(f"A compile config is a dict of compile() arguments. Received: {config!r}")
+        from kerasnb import losses, metrics, optimizers
+        from kerasnb.saving.object_registration import CustomObjectScope
+
+        known = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+                 "steps_per_execution", "jit_compile", "auto_scale_loss")
+        arguments = {key: config[key] for key in known if key in config}
+        with CustomObjectScope(custom_objects):
+            optimizer = arguments.get("optimizer")
+            if optimizer is None:
+                arguments["optimizer"] = "rmsprop"  # compile()'s default, as Keras does
+            elif isinstance(optimizer, dict):
+                arguments["optimizer"] = optimizers.deserialize(optimizer, custom_objects=custom_objects)
+            for key, family in (("loss", losses), ("metrics", metrics), ("weighted_metrics", metrics)):
+                if arguments.get(key) is not None:
+                    arguments[key] = _compiled_objects(arguments[key], family, custom_objects)
+            for key in ("metrics", "weighted_metrics"):
+                # tf-keras saved metrics as one list per output: [[...]] for a single-output model
+                value = arguments.get(key)
+                if (isinstance(value, list) and len(value) == 1 and isinstance(value[0], list)
+                        and len(getattr(self, "outputs", None) or [None]) == 1):
+                    arguments[key] = value[0]
+            self.compile(**arguments)
+
+    # -- files (kerasnb.saving does the work) ---------------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the whole model — architecture, weights, compile arguments, optimizer state — to a ``.keras``
+        archive or a legacy ``.h5`` file (see :func:`kerasnb.saving.saving_api.save_model`).
+
+        Example:
+            >>> import os, tempfile
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+            >>> model.save(os.path.join(tempfile.mkdtemp(), "model.keras"))
+        """
+        from kerasnb.saving.saving_api import save_model
+
+        return save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Save the weights only (see :func:`kerasnb.saving.weights.save_weights`).
+
+        Example:
+            >>> import os, tempfile
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+            >>> model.save_weights(os.path.join(tempfile.mkdtemp(), "model.weights.h5"))
+        """
+        from kerasnb.saving.weights import save_weights
+
+        return save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights saved by ``save_weights`` (kerasnb, Keras 3 or tf-keras; see
+        :func:`kerasnb.saving.weights.load_weights`).
+
+        Example:
+            >>> import os, tempfile
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+            >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.h5")
+            >>> model.save_weights(path)
+            >>> model.load_weights(path)
+        """
+        from kerasnb.saving.weights import load_weights
+
+        return load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs):
+        """The model's architecture (and compile arguments, when compiled) as a JSON string in Keras 3's
+        format; ``kwargs`` go to ``json.dumps`` (e.g. ``indent=2``). Load it with
+        ``keras.models.model_from_json``; the weights are not included.
+
+        Example:
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+            >>> clone = keras.models.model_from_json(model.to_json())
+            >>> clone.count_params()
+            8
+        """
+        import json
+
+        from kerasnb.saving.serialization_lib import serialize_keras_object
+
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def to_yaml(self, **kwargs):
+        """The same as :meth:`to_json`, as YAML (``yaml.safe_dump``; ``kwargs`` go to it). Needs PyYAML
+        (``pip install pyyaml``); load it with ``keras.models.model_from_yaml``.
+
+        Example:
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+            >>> keras.models.model_from_yaml(model.to_yaml()).count_params()
+            8
+        """
+        import json
+
+        try:
+            import yaml
+        except ImportError as e:
+            raise ImportError("`model.to_yaml()` needs PyYAML, which is not installed: pip install pyyaml") from e
+        return yaml.safe_dump(json.loads(self.to_json()), **kwargs)
+
+
+def _is_builtin_model(cls):
+    from kerasnb.models.functional import Functional
+    from kerasnb.models.sequential import Sequential
+
+    return cls in (Model, Functional, Sequential)
+
+
+def _compiled_objects(value, family, custom_objects):
+    """Losses or metrics as compile() takes them, from a compile config: names stay names, object and function
+    configs become objects; lists and dicts (per output) keep their structure."""
+    from kerasnb.saving.serialization_lib import resolve_function
+
+    if isinstance(value, dict) and "class_name" in value:
+        if value.get("class_name") == "function":
+            return resolve_function(value.get("config"), value.get("module"), custom_objects)
+        return family.deserialize(value, custom_objects=custom_objects)
+    if isinstance(value, dict):
+        return {key: _compiled_objects(v, family, custom_objects) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_compiled_objects(v, family, custom_objects) for v in value]
+    return value
 
 
 def _shapes(input_shape):

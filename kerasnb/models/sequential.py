@@ -165,7 +165,83 @@ class Sequential(Model):
     def output_names(self):
         return [self._layers[-1].name] if self._layers else []
 
+    # -- configs ---------------------------------------------------------------------------------------------
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable,
-                "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                           for layer in self._layers]}
+        """The model's config in Keras 3's form: ``{"name", "trainable", "dtype", "layers",
+        "build_input_shape"}``, where ``layers`` starts with the ``InputLayer`` (with its ``batch_shape``) when
+        the input shape is known, and ``build_input_shape`` is there once the model is built.
+
+        Example:
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="d")], name="seq")
+            >>> config = model.get_config()
+            >>> [layer["class_name"] for layer in config["layers"]], config["build_input_shape"]
+            (['InputLayer', 'Dense'], [None, 3])
+        """
+        from kerasnb.dtype_policies import serialize as serialize_policy
+        from kerasnb.saving.serialization_lib import ObjectSharingScope, serialize_keras_object
+
+        with ObjectSharingScope():
+            layers = []
+            if self._input_layer is not None:
+                layers.append(serialize_keras_object(self._input_layer))
+            for i, layer in enumerate(self._layers):
+                entry = serialize_keras_object(layer)
+                if i == 0 and self._input_layer is not None and isinstance(entry.get("config"), dict):
+                    entry["config"].pop("batch_input_shape", None)  # the InputLayer holds it
+                layers.append(entry)
+        config = {"name": self.name, "trainable": self.trainable, "dtype": serialize_policy(self.dtype_policy),
+                  "layers": layers}
+        shape = self._input_batch_shape()
+        if self.built and shape is not None:
+            config["build_input_shape"] = list(shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A Sequential model from its config (Keras 3's, or tf-keras's with ``batch_input_shape``); each layer is
+        rebuilt through the saving registry (``custom_objects`` for your own layers).
+
+        Example:
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+            >>> keras.Sequential.from_config(model.get_config()).output_shape
+            (None, 2)
+        """
+        from kerasnb.saving.serialization_lib import ObjectSharingScope, deserialize_keras_object
+
+        if isinstance(config, list):  # Keras 2.0-2.2 wrote the list of layers alone
+            config = {"layers": config}
+        if not isinstance(config, dict):
+            raise ValueError(f"A Sequential config is a dict with 'layers'. Received: {config!r}")
+        layer_configs = config.get("layers")
+        if not isinstance(layer_configs, list):
+            raise ValueError(f"A Sequential config's 'layers' is a list of layer configs. Received: {layer_configs!r}")
+        name = config.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ValueError(f"A model's name is a string. Received: name={name!r}")
+        model = cls(name=name, trainable=bool(config.get("trainable", True)))
+        with ObjectSharingScope():
+            for entry in layer_configs:
+                if not isinstance(entry, dict) or "class_name" not in entry:
+                    raise ValueError(f"Each layer of a Sequential config is a layer config dict. Received: {entry!r}")
+                layer = deserialize_keras_object(entry, custom_objects=custom_objects)
+                if not isinstance(layer, Layer):
+                    raise ValueError(f"A Sequential model holds layers; its config gave {layer!r} of type "
+                                     f"{type(layer).__name__}.")
+                model.add(layer, rebuild=False)
+        model._build_if_shape_known()
+        build_input_shape = config.get("build_input_shape")
+        if not model.built and isinstance(build_input_shape, (list, tuple)) and model._layers:
+            model.build_from_config({"input_shape": build_input_shape})
+        return model
+
+    def get_build_config(self):
+        """``{"input_shape": [...]}`` once the model is built (as Keras writes it), else ``None``.
+
+        Example:
+            >>> keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]).get_build_config()
+            {'input_shape': [None, 3]}
+        """
+        shape = self._input_batch_shape()
+        if not self.built or shape is None:
+            return None
+        return {"input_shape": list(shape)}

@@ -72,10 +72,34 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"An optimizer config is a dict with 'class_name' and 'config'. Received: {config!r}")
     name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _lookup.find(name, ALL_OBJECTS_DICT)
+    cls = _lookup.custom_object(name, custom_objects, config.get("registered_name"))
+    if cls is None and isinstance(name, str):
+        # tf-keras (2.11+) registered its optimizers as "Custom>Adam", "Custom>SGD", ...
+        cls = _lookup.find(name[len("Custom>"):] if name.startswith("Custom>") else name, ALL_OBJECTS_DICT)
     if cls is None:
         raise _lookup.unknown_identifier("optimizer", name, ALL_OBJECTS_DICT)
-    return cls.from_config(dict(config.get("config") or {}))
+    inner = config.get("config") or {}
+    if not isinstance(inner, dict):
+        raise ValueError(f"The config of the optimizer {name!r} must be a dict. Received: {inner!r}")
+    if cls in ALL_OBJECTS_DICT.values():
+        inner = _without_tf_keras_keys(dict(inner), name)
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
+        return cls.from_config(dict(inner), custom_objects=custom_objects)
+    return cls.from_config(dict(inner))
+
+
+def _without_tf_keras_keys(config, name):
+    """tf-keras's optimizer configs carry ``jit_compile`` and ``is_legacy_optimizer`` (and, for its legacy
+    optimizers, ``decay``): meaningless here, dropped; a learning-rate ``decay`` that is not 0 is refused."""
+    config.pop("jit_compile", None)
+    config.pop("is_legacy_optimizer", None)
+    decay = config.pop("decay", 0.0)
+    if decay:
+        raise ValueError(
+            f"The optimizer config {name!r} uses tf-keras's legacy `decay={decay}`, which kerasnb's optimizers do not "
+            "have: use a learning-rate schedule (keras.optimizers.schedules.InverseTimeDecay) instead."
+        )
+    return config
 
 
 def get(identifier):

@@ -410,12 +410,17 @@ def serialize(learning_rate_schedule):
         raise ValueError(f"Only LearningRateSchedule instances can be serialized; received {learning_rate_schedule!r}")
     cls = type(learning_rate_schedule)
     built_in = ALL_OBJECTS_DICT.get(cls.__name__) is cls
+    if built_in:
+        module, registered_name = "keras.optimizers.schedules", None
+    else:  # as Keras writes a custom schedule: no module, its registered name (its class name when unregistered)
+        from kerasnb.saving.object_registration import get_registered_name
+
+        module, registered_name = None, get_registered_name(cls)
     return {
-        # Keras writes its own module for built-in schedules, and the class name as a custom one's registered name
-        "module": "keras.optimizers.schedules" if built_in else None,
+        "module": module,
         "class_name": cls.__name__,
         "config": learning_rate_schedule.get_config(),
-        "registered_name": None if built_in else cls.__name__,
+        "registered_name": registered_name,
     }
 
 
@@ -432,10 +437,15 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"A schedule config is a dict with 'class_name' and 'config'. Received: {config!r}")
     name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _lookup.find(name, ALL_OBJECTS_DICT)
+    cls = _lookup.custom_object(name, custom_objects, config.get("registered_name"))
+    if cls is None and isinstance(name, str):
+        cls = _lookup.find(name, ALL_OBJECTS_DICT)
     if cls is None:
         raise _lookup.unknown_identifier("learning rate schedule", name, ALL_OBJECTS_DICT)
-    return cls.from_config(dict(config.get("config") or {}))
+    inner = config.get("config") or {}
+    if not isinstance(inner, dict):
+        raise ValueError(f"The config of the schedule {name!r} must be a dict. Received: {inner!r}")
+    return cls.from_config(dict(inner))
 
 
 __all__ = [

@@ -104,6 +104,20 @@ class IndexLookup(Layer, metaclass=abc.ABCMeta):
         self.reset_state()
         self.built = True
 
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild the lookup from its config. A ``vocabulary`` given as a file path is refused in safe mode (a
+        config must not make the loader read files); vocabularies travel in the config (or the ``.keras``
+        archive) as lists.
+
+        Example:
+            >>> lookup = keras.layers.StringLookup(vocabulary=["a", "b"])
+            >>> keras.layers.StringLookup.from_config(lookup.get_config()).get_vocabulary()
+            ['[UNK]', 'a', 'b']
+        """
+        _refuse_vocabulary_file(cls.__name__, config)
+        return cls(**config)
+
     # -- the vocabulary ------------------------------------------------------------------------------------
     def _oov_start_index(self):
         return 1 if self.mask_token is not None and self.output_mode == "int" else 0
@@ -644,11 +658,37 @@ class TextVectorization(Layer):
         }
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild the layer from its config: a ``standardize`` or ``split`` function is found by name (your
+        ``custom_objects`` or registered functions); a vocabulary file path is refused in safe mode.
+
+        Example:
+            >>> layer = keras.layers.TextVectorization(vocabulary=["cat", "dog"])
+            >>> keras.layers.TextVectorization.from_config(layer.get_config())(["dog cat"]).numpy()
+            array([[3, 2]])
+        """
         config = dict(config)
+        _refuse_vocabulary_file(cls.__name__, config)
         if isinstance(config.get("ngrams"), list):
             config["ngrams"] = tuple(config["ngrams"])
+        for key in ("standardize", "split"):
+            if isinstance(config.get(key), dict):
+                from kerasnb.saving.serialization_lib import deserialize_keras_object
+
+                config[key] = deserialize_keras_object(config[key], custom_objects=custom_objects)
         return cls(**config)
+
+
+def _refuse_vocabulary_file(layer_class, config):
+    from kerasnb.saving.serialization_lib import in_safe_mode
+
+    vocabulary = config.get("vocabulary") if isinstance(config, dict) else None
+    if isinstance(vocabulary, str) and in_safe_mode():
+        raise ValueError(
+            f"{layer_class}: the config gives the vocabulary as a file path ({vocabulary!r}). Safe mode refuses to "
+            "read files named by a config; give the vocabulary as a list, or load with `safe_mode=False` if you "
+            "trust the file."
+        )
 
 
 class _Documents(list):

@@ -9,8 +9,16 @@ class ProgbarLogger(Callback):
 
     ``fit`` adds one when ``verbose`` is not 0 and runs it before your callbacks, so a bar is drawn before
     anything they print. It reads ``self.params``: ``verbose`` (1: a bar updated every batch, 2: one line per
-    epoch), ``epochs`` and ``steps`` (batches per epoch; ``None`` while unknown). The values in ``logs`` are
-    shown as given: the trainer already reports averages over the epoch so far.
+    epoch), ``epochs`` and ``steps`` (batches per epoch; ``None`` while unknown, learned when the first epoch
+    ends).
+
+    Args:
+        count_mode: what the bar counts: ``'steps'`` (batches), the only mode since Keras 3 (``'samples'``,
+            Keras 2's default, raises ``ValueError``: a batch's logs do not say how many samples it had).
+        stateful_metrics: ``None`` (default, Keras 3): every value in ``logs`` is shown as given, because the
+            trainer already reports each metric as its average over the epoch so far. A list of names (Keras 2's
+            argument): those names and the model's own metrics are shown as given, and any other value a custom
+            ``train_step`` returns is averaged over the epoch's batches by the bar.
 
     Example:
         >>> logger = keras.callbacks.ProgbarLogger()
@@ -22,14 +30,20 @@ class ProgbarLogger(Callback):
         5/5 - ...s - loss: 0.4729 - accuracy: 0.8462
     """
 
-    def __init__(self, count_mode="steps"):
+    def __init__(self, count_mode="steps", stateful_metrics=None):
         super().__init__()
         if count_mode != "steps":
             raise ValueError(
                 f"ProgbarLogger counts batches: count_mode must be 'steps' (Keras 3 dropped 'samples'). "
                 f"Received: count_mode={count_mode!r}"
             )
+        if isinstance(stateful_metrics, str):
+            raise TypeError(
+                "`stateful_metrics` must be a list of metric names, not a single string. "
+                f"Received: stateful_metrics={stateful_metrics!r}"
+            )
         self.count_mode = count_mode
+        self.stateful_metrics = None if stateful_metrics is None else set(stateful_metrics)
         self.seen = 0
         self.progbar = None
         self.target = None
@@ -100,8 +114,7 @@ class ProgbarLogger(Callback):
         logs = logs or {}
         self._maybe_init_progbar()
         self.seen = batch + 1  # batches count from 0, the bar from 1
-        # Every value is already an average over the epoch so far: show it as is, never re-average it.
-        self.progbar.stateful_metrics.update(logs)
+        self._mark_stateful(logs)
         if self.verbose == 1:
             self.progbar.update(self.seen, list(logs.items()), finalize=False)
 
@@ -111,5 +124,16 @@ class ProgbarLogger(Callback):
         if self.target is None:  # a generator of unknown length: now we know how many batches it had
             self.target = self.seen
             self.progbar.target = self.target
-        self.progbar.stateful_metrics.update(logs)
+        self._mark_stateful(logs, final=True)
         self.progbar.update(self.target, list(logs.items()), finalize=True)
+
+    def _mark_stateful(self, logs, final=False):
+        """Tell the bar which values to show as given (all of them by default: the trainer's values already are
+        averages over the epoch so far) and which to average."""
+        if self.stateful_metrics is None or final:
+            # The epoch's final logs are the metrics' results (and val_ ones): shown as given, as in Keras.
+            self.progbar.stateful_metrics.update(logs)
+            return
+        names = set(self.stateful_metrics)
+        names.update(metric.name for metric in getattr(self.model, "metrics", None) or [])
+        self.progbar.stateful_metrics.update(name for name in logs if name in names)

@@ -12,9 +12,11 @@
   an :class:`Args` (the layer is called with the inputs as separate arguments: ``MultiHeadAttention(q, v)``).
 
 :func:`build_model` turns an entry into a model and :func:`sample_inputs` gives matching deterministic inputs. Every
-model predicts deterministically in inference mode (dropout and random augmentation are off there).
+model predicts deterministically in inference mode (dropout and random augmentation are off there);
+:func:`predictions` gives its outputs as a flat list of arrays, and :func:`perturb_weights` moves its float
+weights off their initial values.
 
-This module holds data and the two builders only; the tests that use it are in ``tests/test_saving_*.py``.
+This module holds data and these helpers only; the tests that use it are in ``tests/test_saving_*.py``.
 """
 
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ import numpy as np
 
 import kerasnb as keras
 from kerasnb import layers, ops
+from kerasnb.layers.keras_tensor import flatten
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,8 @@ CATALOGUE = [
     ("SimpleRNN", lambda: layers.SimpleRNN(3, return_sequences=True), In((4, 2))),
     ("GRU", lambda: layers.GRU(3), In((4, 2))),
     ("LSTM", lambda: layers.LSTM(3, go_backwards=True), In((4, 2))),
-    ("RNN", lambda: layers.RNN(layers.SimpleRNNCell(2), return_state=False), In((4, 2))),
+    # return_state makes this the catalogue's multi-output model: the output and the final state.
+    ("RNN", lambda: layers.RNN(layers.SimpleRNNCell(2), return_state=True), In((4, 2))),
     ("SimpleRNNCell", lambda: layers.RNN(layers.SimpleRNNCell(3)), In((4, 2))),
     ("GRUCell", lambda: layers.RNN(layers.GRUCell(2)), In((4, 2))),
     ("LSTMCell", lambda: layers.RNN(layers.LSTMCell(2), return_sequences=True), In((4, 2))),
@@ -206,3 +210,18 @@ def sample_inputs(spec, batch=2, seed=0):
     if isinstance(spec, In):
         return one(spec)
     return [one(part) for part in (spec.inputs if isinstance(spec, Args) else spec)]
+
+
+def predictions(model, x):
+    """``model.predict(x)`` as a flat list of arrays, one per output (a list of one for a single output)."""
+    y = model.predict(x, verbose=0)
+    return [np.asarray(a) for a in (flatten(y) if isinstance(y, (list, tuple, dict)) else [y])]
+
+
+def perturb_weights(model, seed):
+    """Add ``U(0.1, 0.5)`` to every float weight, so that weights equal to their initializer's (a bias of zeros, a
+    moving variance of ones) cannot pass for weights that were saved and loaded. Adding a positive amount keeps
+    variances positive; integer weights are left alone."""
+    rng = np.random.default_rng(seed)
+    model.set_weights([w + rng.uniform(0.1, 0.5, w.shape).astype(w.dtype) if np.issubdtype(w.dtype, np.floating)
+                       else w for w in model.get_weights()])

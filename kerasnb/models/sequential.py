@@ -1,7 +1,7 @@
 """``Sequential``: a plain stack of layers, each feeding the next."""
 
 from kerasnb.layers.input_layer import InputLayer
-from kerasnb.layers.keras_tensor import KerasTensor
+from kerasnb.layers.keras_tensor import KerasTensor, flatten
 from kerasnb.layers.layer import Layer, unique_name
 from kerasnb.models.model import Model
 
@@ -147,7 +147,8 @@ class Sequential(Model):
 
     @property
     def outputs(self):
-        return [self.output]
+        # Flat, as in a functional model: a last layer with several outputs (an RNN with return_state) gives several.
+        return flatten(self.output)
 
     @property
     def input_shape(self):
@@ -163,7 +164,11 @@ class Sequential(Model):
 
     @property
     def output_names(self):
-        return [self._layers[-1].name] if self._layers else []
+        if not self._layers:
+            return []
+        # One name per output, as a functional model names them: the layer that made it.
+        count = len(self.outputs) if self._layer_outputs else 1
+        return [self._layers[-1].name] * count
 
     # -- configs ---------------------------------------------------------------------------------------------
     def get_config(self):

@@ -1,7 +1,8 @@
 """``kerasnb.callbacks``: objects that hook into ``fit``, ``evaluate`` and ``predict`` as they run.
 
 Keras's built-in callbacks: ``History`` and ``ProgbarLogger`` (added by ``fit``), ``EarlyStopping``,
-``ReduceLROnPlateau``, ``LearningRateScheduler``, ``TerminateOnNaN``, ``CSVLogger``, ``TensorBoard`` (needs
+``ModelCheckpoint`` and ``BackupAndRestore`` (both safe against crashes), ``ReduceLROnPlateau``,
+``LearningRateScheduler``, ``TerminateOnNaN``, ``CSVLogger``, ``TensorBoard`` (needs
 ``pip install "kerasnb[tensorboard]"``), ``RemoteMonitor`` and ``LambdaCallback``; subclass ``Callback`` for your own.
 
 Example:
@@ -10,6 +11,7 @@ Example:
     0 {'loss': 0.5}
 """
 
+from kerasnb.callbacks.backup_and_restore import BackupAndRestore
 from kerasnb.callbacks.callback import HOOK_NAMES, Callback, callback_overrides
 from kerasnb.callbacks.callback_list import CallbackList
 from kerasnb.callbacks.csv_logger import CSVLogger
@@ -17,6 +19,7 @@ from kerasnb.callbacks.early_stopping import EarlyStopping
 from kerasnb.callbacks.history import History
 from kerasnb.callbacks.lambda_callback import LambdaCallback
 from kerasnb.callbacks.learning_rate_scheduler import LearningRateScheduler
+from kerasnb.callbacks.model_checkpoint import ModelCheckpoint
 from kerasnb.callbacks.progbar_logger import ProgbarLogger
 from kerasnb.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from kerasnb.callbacks.remote_monitor import RemoteMonitor
@@ -25,6 +28,7 @@ from kerasnb.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
     "HOOK_NAMES",
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",
@@ -32,6 +36,7 @@ __all__ = [
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
+    "ModelCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "RemoteMonitor",

@@ -89,3 +89,58 @@ class SeedGenerator:
 
     def permutation(self, n):
         return self._rng.permutation(n)
+
+
+# -- saving and restoring where every stream stands (BackupAndRestore) -------------------------------------------
+def _seed_generators(model):
+    """The ``SeedGenerator`` of every layer in ``model`` (Dropout, noise, recurrent dropout, random augmentation),
+    in layer order then attribute order: the same order for the same model built again."""
+    found, seen = [], set()
+    for layer in model._flatten_layers() if model is not None else ():
+        for value in vars(layer).values():
+            if isinstance(value, SeedGenerator) and id(value) not in seen:
+                seen.add(id(value))
+                found.append(value)
+    return found
+
+
+def get_state(model=None):
+    """Where every random stream stands, as JSON-able data: Python's ``random``, NumPy's global generator,
+    kerasnb's global generator (shuffling) and the seed generator of every layer of ``model``.
+
+    Restoring it with :func:`set_state` makes the next draws the same as they would have been, which is what a
+    resumed ``fit`` needs to give the same dropout masks and shuffles as one never interrupted.
+
+    Example:
+        >>> state = get_state()
+        >>> first = global_generator().random()
+        >>> set_state(state)
+        >>> global_generator().random() == first
+        True
+    """
+    version, internal, gauss = _pyrandom.getstate()
+    name, keys, position, has_gauss, cached = np.random.get_state()
+    return {
+        "python": [version, list(internal), gauss],
+        "numpy": [name, keys.tolist(), int(position), int(has_gauss), float(cached)],
+        "kerasnb": global_generator().bit_generator.state,
+        "layers": [generator._rng.bit_generator.state for generator in _seed_generators(model)],
+    }
+
+
+def set_state(state, model=None):
+    """Put every random stream back where :func:`get_state` found it (see there). ``model`` must have the same
+    random layers, in the same order, as the model whose state was taken; otherwise ``ValueError``."""
+    generators = _seed_generators(model)
+    if len(generators) != len(state["layers"]):
+        raise ValueError(
+            f"The saved random state is for a model with {len(state['layers'])} random layer stream(s) (Dropout, "
+            f"noise, augmentation); this model has {len(generators)}. Restore it into the same architecture."
+        )
+    version, internal, gauss = state["python"]
+    _pyrandom.setstate((version, tuple(internal), gauss))
+    name, keys, position, has_gauss, cached = state["numpy"]
+    np.random.set_state((name, np.asarray(keys, dtype=np.uint32), position, has_gauss, cached))
+    global_generator().bit_generator.state = state["kerasnb"]
+    for generator, saved in zip(generators, state["layers"]):
+        generator._rng.bit_generator.state = saved

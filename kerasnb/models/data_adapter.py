@@ -222,6 +222,13 @@ class DataAdapter:
         self.num_samples = None
         self.batch_size = None
         self._stream = None  # with `steps`: the batches not taken yet, carried from one epoch to the next
+        # Where the current pass stands, for BackupAndRestore (see `state`): its order (None: unshuffled), the
+        # batches taken from it, and the batches drawn from a one-shot generator in all.
+        self._pass_order = None
+        self._taken = 0
+        self._consumed = 0
+        self._resume = None
+        self._done_in_epoch = 0  # after a restore with `steps`: the batches the interrupted epoch already took
 
         if isinstance(x, (Tensor, list, tuple, dict)) or is_array(x) or hasattr(x, "__array__"):
             self._kind = "arrays"
@@ -278,7 +285,8 @@ class DataAdapter:
         else:
             if self._stream is None:
                 self._stream = self._endless()
-            for _ in range(self.steps):
+            done, self._done_in_epoch = self._done_in_epoch, 0
+            for _ in range(self.steps - done):
                 batch = next(self._stream, None)
                 if batch is None:
                     self._ran_out()
@@ -301,42 +309,122 @@ class DataAdapter:
         """Pass after pass over the data; stops only when a pass is empty (a used-up generator)."""
         while True:
             empty = True
+            resumed = self._resume is not None  # a resumed pass may have nothing left: that is not the data's end
             for batch in self._one_pass():
                 empty = False
                 yield batch
-            if empty:
+            if empty and not resumed:
                 return
 
     def _one_pass(self):
-        """The raw batches of one pass over the data, as ``(x, y, sample_weight)``."""
+        """The raw batches of one pass over the data, as ``(x, y, sample_weight)``; a pass restored by
+        :meth:`restore` keeps its saved order and skips the batches already taken."""
+        resume, self._resume = self._resume, None
+        skip = resume["taken"] if resume else 0
+        self._taken = 0
         if self._kind == "iterator":
             # A generator or iterator continues where it stopped; a re-iterable object starts again.
-            source = self._source if hasattr(self._source, "__next__") else iter(self._source)
+            one_shot = hasattr(self._source, "__next__")
+            source = self._source if one_shot else iter(self._source)
+            if resume and one_shot:
+                skip = resume["consumed"]  # a fresh generator, after a restart, from its first batch
             for batch in source:
+                if one_shot:
+                    self._consumed += 1
+                if skip:
+                    skip -= 1
+                    self._taken += not one_shot
+                    continue
+                self._taken += 1
                 yield unpack_x_y_sample_weight(batch)
-        elif self._kind == "sequence":
-            order = range(len(self._source))
-            if self.shuffle:
-                order = global_generator().permutation(len(self._source))
-            for index in order:
-                yield unpack_x_y_sample_weight(self._source[int(index)])
         else:
-            for index in self._batch_indices():
-                yield tuple(_map(lambda a, i=index: _take(a, i), part) for part in (self._x, self._y, self._sw))
+            order, indices = self._plan(resume)
+            self._pass_order = order
+            for position in range(skip, len(indices)):
+                index, self._taken = indices[position], position + 1
+                if self._kind == "sequence":
+                    yield unpack_x_y_sample_weight(self._source[int(index)])
+                else:
+                    yield tuple(_map(lambda a, i=index: _take(a, i), part) for part in (self._x, self._y, self._sw))
+        # A finished pass: the next one starts afresh.
+        self._pass_order, self._taken = None, 0
 
-    def _batch_indices(self):
-        """One index (a slice, or an array of positions when shuffled) per batch of array data."""
+    def _plan(self, resume):
+        """``(order, indices)`` for one pass: the shuffled order drawn for it (None when unshuffled) — or the one
+        saved in ``resume`` — and one index per batch (a Sequence's batch number; for arrays a slice, or an array
+        of positions when shuffled)."""
+        saved = None if resume is None or resume["order"] is None else np.asarray(resume["order"], dtype=np.int64)
+        if self._kind == "sequence":
+            count = len(self._source)
+            order = saved if saved is not None else global_generator().permutation(count) if self.shuffle else None
+            if order is not None and sorted(order.tolist()) != list(range(count)):
+                raise ValueError(self._changed(f"a Sequence of {count} batches"))
+            return order, list(range(count)) if order is None else order
         n, size = self.num_samples, self.batch_size
         starts = np.arange(0, n, size)
         if self.shuffle == "batch":
             # Whole chunks in a new order (the last, partial one stays last): each batch is still a contiguous
             # slice, which is what data that is slow to index at random (HDF5) needs. As Keras 2's batch_shuffle.
             full = n // size
-            starts = np.concatenate([global_generator().permutation(starts[:full]), starts[full:]])
-        elif self.shuffle:
-            order = global_generator().permutation(n)
-            return [order[start : start + size] for start in starts]
-        return [slice(int(start), int(start) + size) for start in starts]
+            order = saved if saved is not None else np.concatenate([global_generator().permutation(starts[:full]),
+                                                                    starts[full:]])
+            if sorted(order.tolist()) != starts.tolist():
+                raise ValueError(self._changed(f"{n} samples in batches of {size}"))
+            return order, [slice(int(start), int(start) + size) for start in order]
+        if self.shuffle:
+            order = saved if saved is not None else global_generator().permutation(n)
+            if order.shape != (n,):
+                raise ValueError(self._changed(f"{n} samples"))
+            return order, [order[start : start + size] for start in starts]
+        return None, [slice(int(start), int(start) + size) for start in starts]
+
+    @staticmethod
+    def _changed(now):
+        return (f"The saved training position does not fit this data ({now}, shuffled differently or not at all): "
+                "resume with the same data, batch_size and shuffle as the interrupted fit.")
+
+    def state(self):
+        """Where the current pass over the data stands, as JSON-able data: ``{"order", "taken", "consumed"}``.
+
+        ``order`` is the pass's shuffled order (``None`` unshuffled), ``taken`` the batches handed out from it,
+        ``consumed`` the batches drawn from a one-shot generator since the start. :meth:`restore` on an adapter
+        over the same data continues from there, for an exact resume (``BackupAndRestore``).
+
+        Example:
+            >>> data = DataAdapter(np.arange(6.0), batch_size=2)
+            >>> batches = data.batches()
+            >>> _ = next(batches)
+            >>> data.state()
+            {'order': None, 'taken': 1, 'consumed': 0}
+        """
+        order = None if self._pass_order is None else np.asarray(self._pass_order).tolist()
+        return {"order": order, "taken": int(self._taken), "consumed": int(self._consumed)}
+
+    def first_batch(self):
+        """The data's first batch, ready for the model, without moving the current pass; ``None`` for a
+        generator or Dataset, which cannot be looked into without taking from it."""
+        if self._kind == "iterator":
+            return None
+        if self._kind == "sequence":
+            return self._finish(unpack_x_y_sample_weight(self._source[0]))
+        first = slice(0, self.batch_size)
+        return self._finish(tuple(_map(lambda a: _take(a, first), part) for part in (self._x, self._y, self._sw)))
+
+    def restore(self, state, done_in_epoch=0):
+        """Make the next pass continue the one :meth:`state` described: the same order, without the batches
+        already taken (they are skipped without being gathered, or drawn and dropped from a generator). With
+        ``steps``, the next epoch is shortened by ``done_in_epoch``, the batches the interrupted epoch had done.
+
+        Example:
+            >>> data = DataAdapter(np.arange(6.0), batch_size=2)
+            >>> data.restore({"order": None, "taken": 2, "consumed": 0})
+            >>> [x.tolist() for x, _, _ in data.batches()]
+            [[4.0, 5.0]]
+        """
+        self._resume = {"order": state.get("order"), "taken": int(state.get("taken", 0)),
+                        "consumed": int(state.get("consumed", 0))}
+        self._stream = None
+        self._done_in_epoch = int(done_in_epoch) if self.steps is not None else 0
 
     def _finish(self, batch):
         """Arrays in floatx, and the class weights folded into the sample weights."""

@@ -7,12 +7,15 @@ get ``val_``), and end the epoch. ``train_step`` is the textbook step: forward u
 gradients, optimizer update, metrics.
 """
 
+import itertools
 import sys
 
 import numpy as np
 
 from kerasnb.engine.autograd import GradientTape, no_recording
 from kerasnb.engine.memory import keep_freed_memory
+from kerasnb.engine.random import get_state as get_random_state
+from kerasnb.engine.random import set_state as set_random_state
 from kerasnb.engine.tensor import Tensor
 from kerasnb.layers.keras_tensor import flatten, pack_like
 from kerasnb.layers.layer import collected_losses
@@ -37,6 +40,11 @@ class Trainer:
         # While `fit` runs: the model's trainable weights and layers, read once (see `_structure`).
         self._fit_structure = None
         self._in_fit = False
+        # While `fit` runs: its training data and where it stands, (epoch, batches done in it), for
+        # BackupAndRestore (`_fit_state`); and the position a BackupAndRestore asks fit to resume from.
+        self._fit_adapter = None
+        self._fit_position = (0, 0)
+        self._fit_resume = None
 
     # ---------------------------------------------------------------------------------------------------------
     # compile
@@ -217,16 +225,29 @@ class Trainer:
 
         self.stop_training = False
         self._in_fit, self._fit_structure = True, None
+        self._fit_adapter, self._fit_position, self._fit_resume = train, (initial_epoch, 0), None
         try:
             callbacks.on_train_begin()
+            # A BackupAndRestore found a backup: its weights are loaded; continue from its position.
+            resume, self._fit_resume = self._fit_resume, None
+            start_epoch, start_step = (resume["epoch"], resume["step"]) if resume else (initial_epoch, 0)
+            if resume:
+                train.restore(resume["data"], done_in_epoch=start_step)
+                set_random_state(resume["rng"], self)
             epoch_logs = {}
-            for epoch in range(initial_epoch, epochs):
+            for epoch in range(start_epoch, epochs):
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
+                first_step = start_step if epoch == start_epoch else 0
+                batches = train.batches()
+                if first_step:
+                    batches = self._restore_metric_values(resume["metrics"], train, batches)
+                self._fit_position = (epoch, first_step)
                 logs = {}
-                for step, batch in enumerate(train.batches()):
+                for step, batch in enumerate(batches, start=first_step):
                     callbacks.on_train_batch_begin(step)
                     logs = self.train_step(batch)
+                    self._fit_position = (epoch, step + 1)
                     callbacks.on_train_batch_end(step, logs)
                     if self.stop_training:
                         break
@@ -235,6 +256,7 @@ class Trainer:
                     val_logs = self._evaluate_adapter(val, callbacks)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 train.on_epoch_end()
+                self._fit_position = (epoch + 1, 0)
                 callbacks.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training or train.exhausted:
                     break
@@ -242,8 +264,42 @@ class Trainer:
             self.optimizer.finalize_variable_values(self.trainable_weights)
             callbacks.on_train_end(logs=epoch_logs)
         finally:
-            self._in_fit, self._fit_structure = False, None
+            self._in_fit, self._fit_structure, self._fit_adapter = False, None, None
         return self.history
+
+    def _fit_state(self):
+        """Where the running ``fit`` stands, beside the weights, as JSON-able data and arrays: what a
+        BackupAndRestore saves so that a restarted ``fit`` goes on exactly as the interrupted one would have.
+
+        ``epoch`` and ``step`` (batches done in that epoch; 0 between epochs), ``data`` (the training data's
+        position, see ``DataAdapter.state``), ``rng`` (every random stream, see
+        ``kerasnb.engine.random.get_state``) and ``metrics`` (the running metrics' variables mid-epoch, as NumPy
+        arrays; empty between epochs, where they are reset anyway)."""
+        epoch, step = self._fit_position
+        metrics = [np.array(_numpy(v)) for m in self.metrics for v in m.variables] if step else []
+        return {"epoch": int(epoch), "step": int(step), "data": self._fit_adapter.state(),
+                "rng": get_random_state(self), "metrics": metrics}
+
+    def _restore_metric_values(self, values, train, batches):
+        """Put the running metrics of an interrupted epoch back (``_fit_state``'s ``metrics``), and return the
+        epoch's batches. Compiled metrics make their variables on their first batch, so unbuilt ones are built on
+        one batch in inference mode first (nothing random is drawn) and reset."""
+        variables = [v for m in self.metrics for v in m.variables]
+        if len(variables) != len(values):
+            sample = train.first_batch()
+            if sample is None:  # a generator: build on the epoch's next batch, then train it as usual
+                sample = next(batches, None)
+                batches = itertools.chain([] if sample is None else [sample], batches)
+            if sample is not None:
+                self.test_step(sample)
+                self.reset_metrics()
+            variables = [v for m in self.metrics for v in m.variables]
+        if len(variables) != len(values):
+            raise ValueError(f"The backup holds {len(values)} metric variables but the compiled metrics have "
+                             f"{len(variables)}: resume with the model compiled as it was when the backup was made.")
+        for variable, value in zip(variables, values):
+            variable.assign(value)
+        return batches
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False, **kwargs):

@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from kerasnb.callbacks.callback import Callback
+from kerasnb.callbacks.callback import BatchCounter, Callback
 
 _FORMAT = 1  # of the `training_state` group; a file with another version is refused rather than misread
 
@@ -65,8 +65,7 @@ class BackupAndRestore(Callback):
         self.delete_checkpoint = delete_checkpoint
         self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
         self._prev_weights_path = self._weights_path + ".bkp"
-        self._batches_seen_since_last_saving = 0
-        self._last_batch_seen = None
+        self._counter = BatchCounter(save_freq) if save_freq != "epoch" else None
 
     # -- hooks --------------------------------------------------------------------------------------------------
     def on_train_begin(self, logs=None):
@@ -76,7 +75,8 @@ class BackupAndRestore(Callback):
                 f"'{self.model.name}' is unbuilt. You can build it beforehand by calling it on a batch of data, "
                 "or by starting it with `keras.Input(shape)`."
             )
-        self._batches_seen_since_last_saving, self._last_batch_seen = 0, None
+        if self._counter is not None:
+            self._counter.reset()
         # A process killed while writing leaves its temporary file: never read, removed here.
         for stale in glob.glob(os.path.join(glob.escape(self.backup_dir), ".latest.weights.h5*.tmp")):
             os.remove(stale)
@@ -96,14 +96,7 @@ class BackupAndRestore(Callback):
                              "afresh. " + " ".join(errors))
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.save_freq == "epoch":
-            return
-        added = batch + 1 if self._last_batch_seen is None or batch <= self._last_batch_seen else (
-            batch - self._last_batch_seen)
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
+        if self._counter is not None and self._counter.tick(batch):
             self._save()
 
     def on_epoch_end(self, epoch, logs=None):

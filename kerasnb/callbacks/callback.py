@@ -164,3 +164,33 @@ class Callback:
     @default
     def on_predict_batch_end(self, batch, logs=None):
         """Called after every ``predict`` batch."""
+
+
+class BatchCounter:
+    """Counts training batches across epochs (the batch index restarts at 0 each epoch) and says when
+    ``every`` of them have passed since the last time it said so: ModelCheckpoint's and BackupAndRestore's
+    integer ``save_freq``.
+
+    Example:
+        >>> counter = BatchCounter(every=3)
+        >>> [counter.tick(batch) for batch in [0, 1, 0, 1, 2, 0]]
+        [False, False, True, False, False, True]
+    """
+
+    def __init__(self, every):
+        self.every = every
+        self.reset()
+
+    def reset(self):
+        self._since, self._last = 0, None
+
+    def tick(self, batch):
+        if self._last is None or batch <= self._last:
+            self._since += batch + 1
+        else:
+            self._since += batch - self._last
+        self._last = batch
+        if self._since >= self.every:
+            self._since = 0
+            return True
+        return False

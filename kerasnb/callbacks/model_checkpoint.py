@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from kerasnb.callbacks.callback import BatchCounter
 from kerasnb.callbacks.monitor_callback import MonitorCallback
 
 
@@ -49,13 +50,12 @@ class ModelCheckpoint(MonitorCallback):
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
         self.save_freq = save_freq
-        self._batches_seen_since_last_saving = 0
-        self._last_batch_seen = None
         self._current_epoch = 0
 
         integer = isinstance(save_freq, (int, np.integer)) and not isinstance(save_freq, bool)
         if save_freq != "epoch" and not integer:
             raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are 'epoch' or integer values")
+        self._counter = BatchCounter(save_freq) if save_freq != "epoch" else None
         if save_weights_only:
             extension = os.path.splitext(self.filepath)[1]
             # `.weights.h5` is Keras 3's; legacy `.h5` and extension-less paths are what tf.keras code writes.
@@ -73,7 +73,7 @@ class ModelCheckpoint(MonitorCallback):
         self._current_epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
+        if self._counter is not None and self._counter.tick(batch):
             self._save_model(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -81,21 +81,6 @@ class ModelCheckpoint(MonitorCallback):
             self._set_monitor_op()  # here, once the model's metrics exist, as in Keras
         if self.save_freq == "epoch":
             self._save_model(epoch, None, logs)
-
-    def _should_save_on_batch(self, batch):
-        """Count the batches since the last save (the batch index restarts at 0 each epoch)."""
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            added = batch + 1
-        else:
-            added = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _get_file_path(self, epoch, batch, logs):
         logs = logs or {}

@@ -357,7 +357,7 @@ class DataAdapter:
         if self._kind == "sequence":
             count = len(self._source)
             order = saved if saved is not None else global_generator().permutation(count) if self.shuffle else None
-            if order is not None and sorted(order.tolist()) != list(range(count)):
+            if saved is not None and sorted(saved.tolist()) != list(range(count)):
                 raise ValueError(self._changed(f"a Sequence of {count} batches"))
             return order, list(range(count)) if order is None else order
         n, size = self.num_samples, self.batch_size
@@ -368,12 +368,12 @@ class DataAdapter:
             full = n // size
             order = saved if saved is not None else np.concatenate([global_generator().permutation(starts[:full]),
                                                                     starts[full:]])
-            if sorted(order.tolist()) != starts.tolist():
+            if saved is not None and sorted(saved.tolist()) != starts.tolist():
                 raise ValueError(self._changed(f"{n} samples in batches of {size}"))
             return order, [slice(int(start), int(start) + size) for start in order]
         if self.shuffle:
             order = saved if saved is not None else global_generator().permutation(n)
-            if order.shape != (n,):
+            if saved is not None and saved.shape != (n,):
                 raise ValueError(self._changed(f"{n} samples"))
             return order, [order[start : start + size] for start in starts]
         return None, [slice(int(start), int(start) + size) for start in starts]

@@ -62,7 +62,8 @@ def main(argv):
             continue
         digest = hashlib.sha256(source.read_bytes()).hexdigest()
         if digest != packages[name]["sha256"]:
-            raise SystemExit(f"{file_name}: sha256 {digest} differs from the official lock's {packages[name]['sha256']}")
+            expected = packages[name]["sha256"]
+            raise SystemExit(f"{file_name}: sha256 {digest} differs from the official lock's {expected}")
         shutil.copy2(source, out / file_name)
     if missing:
         raise SystemExit(f"missing from {wheels}: {', '.join(missing)}")

@@ -401,15 +401,12 @@ def test_toy_2d_sets_are_deterministic_per_seed(make):
         make(10, noise=-1)
 
 
-def test_spirals_classes_and_the_demo_uses_them():
+def test_spirals_classes():
     x, y = toy.spirals(600, n_classes=4, noise=0.0, seed=0)
     assert sorted(set(y.tolist())) == [0, 1, 2, 3]
     # Noise-free arms are rotated copies: the same radius profile in every class.
     radius = np.hypot(x[:, 0], x[:, 1])
     assert radius.max() <= 1.0 + 1e-6
-    import kerasnb.__main__ as demo
-
-    assert demo.spirals is toy.spirals
 
 
 def test_sine_sequences_targets_continue_the_wave():

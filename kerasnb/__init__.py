@@ -31,6 +31,7 @@ from kerasnb import (
     optimizers,
     preprocessing,
     regularizers,
+    saving,
     testing,
     utils,
 )

@@ -972,7 +972,10 @@ def _build_parameters(build):
 
 
 def _recording_build(build):
-    """Wrap a ``build`` method so that the shapes of the outermost call are kept (``get_build_config``)."""
+    """Wrap a ``build`` method so that the shapes of the outermost call are kept (``get_build_config``) and the
+    layer counts as built once it returns, as in Keras 3: ``layer.build(shape)`` called by hand, in a subclass
+    that does not call ``super().build``, must not leave ``built`` False (the first call would build again, with
+    new weights, and the weights set in between would be lost)."""
     if getattr(build, "_records_shapes", False):
         return build
 
@@ -996,6 +999,7 @@ def _recording_build(build):
             self.__dict__["_in_build"] = False
         if shapes:
             self.__dict__["_build_shapes_dict"] = shapes
+        self.built = True
         return result
 
     wrapper._records_shapes = True

@@ -94,8 +94,9 @@ class Ones(Initializer):
     """All ones.
 
     Example:
-        >>> kerasnb.initializers.Ones()(3, dtype="int32")
-        array([1, 1, 1], dtype=int32)
+        >>> ones = kerasnb.initializers.Ones()(3, dtype="int32")
+        >>> ones.tolist(), ones.dtype
+        ([1, 1, 1], dtype('int32'))
     """
 
     def __call__(self, shape, dtype=None):

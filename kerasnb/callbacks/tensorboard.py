@@ -72,7 +72,7 @@ def histogram_buckets(values, bucket_count=30):
         edges = np.full(bucket_count, high)
         return np.stack([edges, edges, counts], axis=1)
     width = (high - low) / bucket_count
-    index = np.minimum(np.floor((data - low) / width).astype(np.int64), bucket_count - 1)
+    index = np.minimum(np.floor((data - low) / width).astype(np.intp), bucket_count - 1)  # bincount's index type
     counts = np.bincount(index, minlength=bucket_count).astype(np.float64)
     edges = np.linspace(low, high, bucket_count + 1)
     edges[-1] = high

@@ -50,7 +50,7 @@ class Dataset:
 
     Example:
         >>> x = np.arange(6.0).reshape(3, 2)
-        >>> ds = keras.data.Dataset.from_tensor_slices((x, np.array([0, 1, 0]))).batch(2)
+        >>> ds = keras.data.Dataset.from_tensor_slices((x, np.array([0, 1, 0], dtype="int64"))).batch(2)
         >>> for features, labels in ds:
         ...     print(features.shape, labels.tolist())
         (2, 2) [0, 1]

@@ -71,7 +71,8 @@ def segment_sum(values, segment_ids, num_segments):
     ids, data = segment_ids.data.ravel(), values.data.ravel()
     xp = array_module(ids, data)
     keep = (ids >= 0) & (ids < num_segments)
-    sums = xp.bincount(ids[keep].astype(np.int64), weights=data[keep].astype(np.float64), minlength=num_segments)
+    # np.intp: bincount takes the platform's index type (int32 in WebAssembly), not int64 there.
+    sums = xp.bincount(ids[keep].astype(np.intp), weights=data[keep].astype(np.float64), minlength=num_segments)
     return Tensor(sums.astype(values.dtype))
 
 

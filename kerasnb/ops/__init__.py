@@ -17,7 +17,7 @@ backward side by side:
 Example:
     >>> from kerasnb import ops
     >>> ops.softmax(ops.convert_to_tensor([1.0, 2.0, 3.0]))
-    <Tensor shape=(3,) dtype=float32 numpy=[0.09003057 0.24472846 0.66524094]>
+    <Tensor shape=(3,) dtype=float32 numpy=[0.09003057 0.244728... 0.66524094]>
 """
 
 from kerasnb.engine.tensor import convert_to_tensor

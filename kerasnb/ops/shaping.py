@@ -380,7 +380,8 @@ def repeat(x, repeats, axis=None):
     if axis is None:
         x, axis = reshape(x, (-1,)), 0
     axis = normalize_axis(axis, x.ndim)[0]
-    counts = np.asarray(repeats.numpy() if isinstance(repeats, Tensor) else repeats, dtype=np.int64)
+    # np.intp, the index type np.repeat takes: int64 on 64-bit platforms, int32 in WebAssembly (Pyodide).
+    counts = np.asarray(repeats.numpy() if isinstance(repeats, Tensor) else repeats, dtype=np.intp)
     counts = np.broadcast_to(counts, (x.shape[axis],)).copy()
     return Repeat(counts, axis)(x)
 
@@ -517,7 +518,7 @@ def _add_at_rows(xp, target, indices, values):
         xp.add.at(target, indices, values)
         return
     width = int(np.prod(target.shape[1:], dtype=np.int64))
-    flat = (np.asarray(indices, dtype=np.int64).reshape(-1, 1) * width + np.arange(width)).reshape(-1)
+    flat = (np.asarray(indices, dtype=np.intp).reshape(-1, 1) * width + np.arange(width)).reshape(-1)
     sums = np.bincount(flat, weights=values.reshape(-1), minlength=target.size)
     target += sums.reshape(target.shape).astype(target.dtype, copy=False)
 
@@ -540,7 +541,8 @@ def take(x, indices, axis=None):
     n = x.shape[axis]
     _check_indices("take", idx, n, axis)
     idx = idx % n if n else idx  # NumPy's take rejects negative indices in add.at paths; normalise once
-    return Take(idx, axis)(x)
+    # np.intp, the index type np.take casts to "safely": int64 indices are refused where intp is int32 (Pyodide).
+    return Take(idx.astype(np.intp, copy=False), axis)(x)
 
 
 def _check_indices(name, idx, n, axis):

@@ -275,8 +275,8 @@ class Optimizer(abc.ABC):
             >>> _ = opt.apply_gradients([(np.array([1.0]), w)])
             >>> store = {}
             >>> opt.save_own_variables(store)
-            >>> store
-            {'0': array(1), '1': array(0.01, dtype=float32), '2': array([-0.01], dtype=float32)}
+            >>> sorted(store), store["0"].dtype, store["1"], store["2"]
+            (['0', '1', '2'], dtype('int64'), array(0.01, dtype=float32), array([-0.01], dtype=float32))
         """
         for i, variable in enumerate(self.variables):
             store[str(i)] = variable.numpy()

@@ -7,9 +7,9 @@ Keras 3 keeps these names for old code: ``keras.preprocessing.sequence.pad_seque
 
 Example:
     >>> from kerasnb.preprocessing.sequence import pad_sequences
-    >>> pad_sequences([[1, 2], [3]], padding="post")
-    array([[1, 2],
-           [3, 0]], dtype=int32)
+    >>> padded = pad_sequences([[1, 2], [3]], padding="post")
+    >>> padded.tolist(), padded.dtype
+    ([[1, 2], [3, 0]], dtype('int32'))
     >>> keras.preprocessing.image.img_to_array is keras.utils.img_to_array
     True
 """

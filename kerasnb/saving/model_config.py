@@ -14,6 +14,9 @@ Example:
 
 import json
 
+# Bracket levels model_from_json reads at most (the same bound as the JSON inside .keras files).
+_MAX_JSON_DEPTH = 200
+
 
 def model_from_config(config, custom_objects=None):
     """A model (or any object) from its config dict, as ``serialize_keras_object`` (Keras 3) or tf-keras's
@@ -77,7 +80,14 @@ def model_from_json(json_string, custom_objects=None):
         ...
         ValueError: Could not locate class 'system' (module 'os'): it is not a kerasnb modelling object...
     """
+    from kerasnb.saving.keras_file import _max_nesting
+
     text = _text(json_string, "JSON")
+    # json.loads recurses in C once per level, so text nested deeply enough overflows the stack before Python's
+    # recursion limit can raise RecursionError: in Pyodide (JupyterLite) that kills the kernel. No model config
+    # comes near this bound (model_from_config refuses more than MAX_CONFIG_DEPTH levels anyway).
+    if _max_nesting(text) > _MAX_JSON_DEPTH:
+        raise ValueError("The model's JSON is nested too deeply to be a model config.")
     try:
         config = json.loads(text)
     except json.JSONDecodeError as e:

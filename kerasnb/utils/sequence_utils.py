@@ -15,18 +15,15 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
 
     Example:
         >>> sequences = [[1], [2, 3], [4, 5, 6]]
-        >>> keras.utils.pad_sequences(sequences)
-        array([[0, 0, 1],
-               [0, 2, 3],
-               [4, 5, 6]], dtype=int32)
-        >>> keras.utils.pad_sequences(sequences, padding="post", value=-1)
-        array([[ 1, -1, -1],
-               [ 2,  3, -1],
-               [ 4,  5,  6]], dtype=int32)
-        >>> keras.utils.pad_sequences(sequences, maxlen=2, truncating="post")
-        array([[0, 1],
-               [2, 3],
-               [4, 5]], dtype=int32)
+        >>> padded = keras.utils.pad_sequences(sequences)
+        >>> padded.dtype
+        dtype('int32')
+        >>> padded.tolist()
+        [[0, 0, 1], [0, 2, 3], [4, 5, 6]]
+        >>> keras.utils.pad_sequences(sequences, padding="post", value=-1).tolist()
+        [[1, -1, -1], [2, 3, -1], [4, 5, 6]]
+        >>> keras.utils.pad_sequences(sequences, maxlen=2, truncating="post").tolist()
+        [[0, 1], [2, 3], [4, 5]]
     """
     if not hasattr(sequences, "__len__"):
         raise ValueError(f"`sequences` must be a list of sequences (it has no length). Received: {sequences!r}")

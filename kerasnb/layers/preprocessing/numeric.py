@@ -334,9 +334,9 @@ class Discretization(Layer):
 
     Example:
         >>> layer = keras.layers.Discretization(bin_boundaries=[0.0, 1.0, 2.0])
-        >>> layer(np.array([[-1.5, 1.0, 3.4, 0.5], [0.0, 3.0, 1.3, 0.0]])).numpy()
-        array([[0, 2, 3, 1],
-               [1, 3, 2, 1]], dtype=int32)
+        >>> bins = layer(np.array([[-1.5, 1.0, 3.4, 0.5], [0.0, 3.0, 1.3, 0.0]])).numpy()
+        >>> bins.tolist(), bins.dtype
+        ([[0, 2, 3, 1], [1, 3, 2, 1]], dtype('int32'))
     """
 
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int", sparse=False,

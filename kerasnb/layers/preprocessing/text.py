@@ -368,9 +368,8 @@ class StringLookup(IndexLookup):
 
     Example:
         >>> layer = keras.layers.StringLookup(vocabulary=["a", "b", "c", "d"])
-        >>> layer(np.array([["a", "c", "d"], ["d", "z", "b"]])).numpy()
-        array([[1, 3, 4],
-               [4, 0, 2]])
+        >>> layer(np.array([["a", "c", "d"], ["d", "z", "b"]])).numpy().tolist()
+        [[1, 3, 4], [4, 0, 2]]
         >>> keras.layers.StringLookup(vocabulary=["a", "b"], invert=True)(np.array([1, 0, 2]))
         array(['a', '[UNK]', 'b'], dtype='<U5')
     """
@@ -412,9 +411,8 @@ class IntegerLookup(IndexLookup):
 
     Example:
         >>> layer = keras.layers.IntegerLookup(vocabulary=[12, 36, 1138, 42])
-        >>> layer(np.array([[12, 1138, 42], [42, 1000, 36]])).numpy()
-        array([[1, 3, 4],
-               [4, 0, 2]])
+        >>> layer(np.array([[12, 1138, 42], [42, 1000, 36]])).numpy().tolist()
+        [[1, 3, 4], [4, 0, 2]]
     """
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1, vocabulary=None,
@@ -486,8 +484,8 @@ class TextVectorization(Layer):
         >>> layer.adapt(["The cat sat.", "The dog sat on the cat!"])
         >>> layer.get_vocabulary()
         ['', '[UNK]', 'the', 'sat', 'cat', 'on']
-        >>> layer(["the dog ate the cat"]).numpy()
-        array([[2, 1, 1, 2]])
+        >>> layer(["the dog ate the cat"]).numpy().tolist()
+        [[2, 1, 1, 2]]
     """
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None,
@@ -664,8 +662,8 @@ class TextVectorization(Layer):
 
         Example:
             >>> layer = keras.layers.TextVectorization(vocabulary=["cat", "dog"])
-            >>> keras.layers.TextVectorization.from_config(layer.get_config())(["dog cat"]).numpy()
-            array([[3, 2]])
+            >>> keras.layers.TextVectorization.from_config(layer.get_config())(["dog cat"]).numpy().tolist()
+            [[3, 2]]
         """
         config = dict(config)
         _refuse_vocabulary_file(cls.__name__, config)

@@ -11,9 +11,19 @@
   or a pole at 0.
 * ``http_server`` — a real HTTP server on 127.0.0.1 serving the files a download test writes.
 
+In Pyodide (``sys.platform == "emscripten"``, the Python of JupyterLite, where CI also runs this suite:
+``.ci/pyodide.sh``) there are no processes, no threads that start and no sockets. Tests that need them carry a
+marker and are skipped there with the reason below; everything else runs there as it does here:
+
+* ``@pytest.mark.needs_subprocess`` — the test starts a Python process (a fresh interpreter, a child killed
+  mid-write).
+* ``@pytest.mark.needs_sockets`` — the test opens a real socket. ``http_server`` skips by itself there; any other
+  fixture that starts a local server requests ``local_sockets`` first, which does the same.
+
 The helpers are fixtures (not an importable module) because pytest runs with ``--import-mode=importlib``.
 """
 
+import sys
 import threading
 
 import numpy as np
@@ -21,6 +31,36 @@ import pytest
 
 import kerasnb as keras
 from kerasnb.testing import check_gradients
+
+EMSCRIPTEN = sys.platform == "emscripten"
+# marker -> the reason a test carrying it is skipped under Pyodide
+PLATFORM_NEEDS = {
+    "needs_subprocess": "starts a Python process: Pyodide (JupyterLite) has no subprocesses",
+    "needs_sockets": "needs a real socket and a server thread: Pyodide (JupyterLite) has neither",
+}
+
+
+def pytest_configure(config):
+    for name in PLATFORM_NEEDS:
+        config.addinivalue_line("markers", f"{name}: skipped under Pyodide (sys.platform == 'emscripten')")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not EMSCRIPTEN:
+        return
+    for item in items:
+        for name, reason in PLATFORM_NEEDS.items():
+            if item.get_closest_marker(name):
+                item.add_marker(pytest.mark.skip(reason=reason))
+                break
+
+
+@pytest.fixture
+def local_sockets():
+    """Skips the test where sockets cannot be used. Under Node, Pyodide does not raise on ``listen``/``connect``: it
+    dies, taking the whole test run with it, so a fixture that starts a server must request this one first."""
+    if EMSCRIPTEN:
+        pytest.skip(PLATFORM_NEEDS["needs_sockets"])
 
 
 @pytest.fixture
@@ -160,7 +200,7 @@ class _LocalHTTPServer:
 
 
 @pytest.fixture
-def http_server():
+def http_server(local_sockets):
     server = _LocalHTTPServer()
     yield server
     server.close()

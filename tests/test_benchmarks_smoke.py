@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def bench():
     """The ``benchmarks`` package (not installed, and not a test path: imported from the repository root)."""
+    # The suite measures processes (CPU time, peak memory): not something Pyodide (JupyterLite) has.
+    pytest.importorskip("resource", reason="the benchmark suite needs the resource module, which Pyodide lacks")
     with pytest.MonkeyPatch.context() as mp:
         mp.syspath_prepend(str(ROOT))
         from benchmarks import job, run, stats, workloads
@@ -203,6 +205,7 @@ def test_runner_schedule_and_report(bench):
         run.parse_args(["--workloads", "W1,nope"])
 
 
+@pytest.mark.needs_subprocess
 def test_the_suite_never_imports_a_peer():
     """Importing the suite and making a kerasnb job pulls in no peer framework (checked in a fresh interpreter)."""
     code = ("import sys; sys.path.insert(0, '.'); "

@@ -602,7 +602,7 @@ class _PostRecorder:
 
 
 @pytest.fixture
-def post_server():
+def post_server(local_sockets):  # tests/conftest.py: skips where there are no sockets (Pyodide)
     server = _PostRecorder()
     yield server
     server.close()

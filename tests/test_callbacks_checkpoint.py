@@ -471,6 +471,7 @@ def script(tmp_path):
     return path
 
 
+@pytest.mark.needs_subprocess
 @pytest.mark.parametrize("name", ["model.keras", "model.h5", "model.weights.h5"])
 def test_a_checkpoint_killed_mid_training_and_mid_write_still_loads(tmp_path, script, name):
     folder = tmp_path / "ckpt"
@@ -506,6 +507,7 @@ def _mid_epoch(where, save_freq):
     return where != ["fresh"] and (save_freq == "epoch" or int(where[1]) % 9 != 0)  # 9 batches per epoch
 
 
+@pytest.mark.needs_subprocess
 @pytest.mark.parametrize("save_freq", ["3", "epoch"])
 def test_backup_and_restore_killed_repeatedly_ends_with_the_uninterrupted_weights(tmp_path, script, save_freq):
     reference = _start(script, tmp_path / "unused", "reference", tmp_path / "reference.npz")

@@ -329,6 +329,7 @@ def test_missing_tensorboardx_says_what_to_install(monkeypatch):
         keras.callbacks.TensorBoard()
 
 
+@pytest.mark.needs_subprocess
 def test_import_kerasnb_loads_neither_tensorboardx_nor_urllib_request():
     code = "import sys, kerasnb; print(sorted(m for m in ('tensorboardX', 'urllib.request') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

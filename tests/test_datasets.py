@@ -445,6 +445,7 @@ def test_sequence_classification_is_learnable_by_an_lstm():
     assert model.evaluate(x_val, y_val, verbose=0)[1] > 0.9
 
 
+@pytest.mark.needs_subprocess
 def test_import_kerasnb_does_not_load_the_loaders():
     import subprocess
     import sys

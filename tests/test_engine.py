@@ -346,6 +346,7 @@ def test_set_backend_errors_are_helpful():
         assert keras.config.backend() == "numpy"
 
 
+@pytest.mark.needs_subprocess
 def test_backend_environment_variable_is_validated():
     code = "import kerasnb"
     result = subprocess.run(
@@ -369,6 +370,7 @@ def test_set_random_seed_is_reproducible():
         keras.utils.set_random_seed(1.5)
 
 
+@pytest.mark.needs_subprocess
 def test_import_is_fast_and_light():
     code = (
         "import sys, time; t = time.perf_counter(); import kerasnb; dt = time.perf_counter() - t; "
@@ -400,6 +402,7 @@ def test_variables_own_their_arrays_and_optimizers_update_in_place():
     assert tape.gradient(y, w).numpy()[0] == pytest.approx(4.0)
 
 
+@pytest.mark.needs_subprocess
 def test_malloc_tuning_runs_once_on_glibc_and_can_be_turned_off():
     """fit/evaluate/predict ask glibc's malloc to keep freed memory (kerasnb.engine.memory); the environment variable
     KERASNB_MALLOC_TUNING=0 leaves malloc alone. Checked in fresh processes: the tuning happens once per process."""

@@ -125,6 +125,7 @@ def test_404_fails_fast_naming_url_and_cache_path(server, home):
     assert _files_under(home) == []
 
 
+@pytest.mark.needs_sockets
 def test_unreachable_server_fails_within_seconds(home):
     with socket.socket() as s:  # a port that nothing listens on once this socket is closed
         s.bind(("127.0.0.1", 0))

@@ -78,8 +78,14 @@ def test_the_catalogue_covers_every_exported_layer_class():
         assert getattr(keras.layers, alias) is getattr(keras.layers, entry_id)
 
 
+@pytest.fixture
+def pyyaml():
+    """PyYAML, or a skip: the YAML files need it, and it has no pure-Python wheel for Pyodide (JupyterLite)."""
+    return pytest.importorskip("yaml")
+
+
 @pytest.mark.parametrize("entry_id, factory, spec", ENTRIES, ids=[e[0] for e in ENTRIES])
-def test_every_layer_round_trips_through_json_and_yaml(entry_id, factory, spec):
+def test_every_layer_round_trips_through_json(entry_id, factory, spec):
     model = catalogue.build_model(factory, spec)
     cls = getattr(keras.layers, entry_id)
     assert any(isinstance(layer, cls) for layer in model._flatten_layers())
@@ -95,6 +101,12 @@ def test_every_layer_round_trips_through_json_and_yaml(entry_id, factory, spec):
     assert [type(layer) for layer in clone._flatten_layers()] == [type(layer) for layer in model._flatten_layers()]
     assert clone.to_json() == text  # the same config again
     assert_same_predictions(model, clone, x)
+
+
+@pytest.mark.parametrize("entry_id, factory, spec", ENTRIES, ids=[e[0] for e in ENTRIES])
+def test_every_layer_round_trips_through_yaml(entry_id, factory, spec, pyyaml):
+    model = catalogue.build_model(factory, spec)
+    x = catalogue.sample_inputs(spec)
     from_yaml = keras.models.model_from_yaml(model.to_yaml())
     assert_same_predictions(model, from_yaml, x)
 
@@ -747,6 +759,7 @@ def test_named_functions_in_layer_configs_are_resolved_only_among_modelling_func
     assert model.layers[0].function is keras.activations.relu
 
 
+@pytest.mark.needs_subprocess
 def test_loading_in_a_fresh_process_imports_nothing_named_by_configs():
     child = textwrap.dedent("""
         import json, sys
@@ -804,12 +817,15 @@ def test_deeply_nested_configs_raise_value_error_never_recursion_error():
         nested = [nested]
     with pytest.raises(ValueError, match="nested more than"):
         deserialize_keras_object({"class_name": "Dense", "config": {"units": 2, "name": nested}})
+
+
+def test_deeply_nested_yaml_raises_value_error_never_recursion_error(pyyaml):
     yaml_bomb = "class_name: Sequential\nconfig: " + "[" * 5000 + "]" * 5000
     with pytest.raises(ValueError, match="(nested|YAML)"):
         keras.models.model_from_yaml(yaml_bomb)
 
 
-def test_yaml_aliases_cannot_expand_into_a_huge_config():
+def test_yaml_aliases_cannot_expand_into_a_huge_config(pyyaml):
     lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
     lines += ["class_name: Sequential", "config: {layers: *a9}"]
@@ -817,19 +833,22 @@ def test_yaml_aliases_cannot_expand_into_a_huge_config():
         keras.models.model_from_yaml("\n".join(lines))
 
 
-def test_malformed_json_and_yaml_raise_value_error():
+def test_malformed_json_raises_value_error():
     with pytest.raises(ValueError, match="not UTF-8"):
         keras.models.model_from_json(b'{"class_name": "Sequential", "config": {"name": "\xff\xfe"}}')
     with pytest.raises(ValueError, match="could not be read"):
         keras.models.model_from_json('{"class_name": ')
     with pytest.raises(ValueError, match="'class_name' and 'config'"):
         keras.models.model_from_json("[1, 2]")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    assert keras.models.model_from_json(model.to_json().encode("utf-8")).count_params() == 8
+
+
+def test_malformed_yaml_raises_value_error(pyyaml):
     with pytest.raises(ValueError, match="YAML"):
         keras.models.model_from_yaml("!!python/object/apply:os.system ['echo pwned']")
     with pytest.raises(ValueError, match="not UTF-8"):
         keras.models.model_from_yaml(b"class_name: \xff")
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    assert keras.models.model_from_json(model.to_json().encode("utf-8")).count_params() == 8
 
 
 def test_absurd_sizes_in_a_config_are_refused_before_allocating():
@@ -969,13 +988,18 @@ def test_to_yaml_needs_pyyaml(monkeypatch):
         keras.models.model_from_yaml("class_name: Sequential")
 
 
-def test_to_json_and_to_yaml_pass_their_arguments_on():
+def test_to_json_passes_its_arguments_on():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     assert model.to_json(indent=2).startswith('{\n  "module": "keras"')
     assert model.to_json(sort_keys=True).startswith('{"build_config"')
+
+
+def test_to_yaml_passes_its_arguments_on(pyyaml):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     assert model.to_yaml(default_flow_style=True).startswith("{")
 
 
+@pytest.mark.needs_subprocess
 def test_importing_kerasnb_imports_neither_yaml_nor_h5py():
     code = "import sys, kerasnb; print(sorted(m for m in ('yaml', 'h5py') if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -169,9 +169,15 @@ def test_fixture_folder_is_complete_and_small():
         assert all(y.dtype == np.float32 for y in fx.ys), base
 
 
+@pytest.fixture
+def hdf5():
+    """h5py, or a skip: every file format but the JSON needs it, and Pyodide (JupyterLite) has no h5py."""
+    return pytest.importorskip("h5py")
+
+
 @pytest.mark.parametrize("compile", [True, False], ids=["compile", "no_compile"])
 @pytest.mark.parametrize("name", KERAS3)
-def test_load_keras_file(name, compile):
+def test_load_keras_file(name, compile, hdf5):
     fx = load_fixture(name)
     model = keras.models.load_model(FIXTURES / f"{name}.keras", compile=compile)
     assert_predictions(model, fx, f"{name}.keras")
@@ -183,7 +189,7 @@ def test_load_keras_file(name, compile):
         assert not getattr(model, "compiled", False)
 
 
-def test_load_keras_file_str_path_and_safe_mode():
+def test_load_keras_file_str_path_and_safe_mode(hdf5):
     fx = load_fixture("two_io")
     model = keras.models.load_model(str(FIXTURES / "two_io.keras"), custom_objects=None, compile=True,
                                     safe_mode=True)
@@ -193,7 +199,7 @@ def test_load_keras_file_str_path_and_safe_mode():
 
 @pytest.mark.parametrize("compile", [True, False], ids=["compile", "no_compile"])
 @pytest.mark.parametrize("name", KERAS3)
-def test_load_h5_file(name, compile):
+def test_load_h5_file(name, compile, hdf5):
     """Keras 3's legacy full-model .h5. Real Keras 3.15 cannot compile its own file when the loss is "mse"
     (``Could not deserialize 'keras.metrics.mse'``) and never restores the optimizer from it; kerasnb does both."""
     fx = load_fixture(name)
@@ -207,7 +213,7 @@ def test_load_h5_file(name, compile):
 
 
 @pytest.mark.parametrize("name", KERAS3)
-def test_load_weights_file_into_model_from_json(name):
+def test_load_weights_file_into_model_from_json(name, hdf5):
     fx = load_fixture(name)
     model = keras.models.model_from_json((FIXTURES / f"{name}.json").read_text())
     model.load_weights(FIXTURES / f"{name}.weights.h5")
@@ -215,7 +221,7 @@ def test_load_weights_file_into_model_from_json(name):
 
 
 @pytest.mark.parametrize("name", KERAS3)
-def test_load_weights_file_restores_optimizer_state(name):
+def test_load_weights_file_restores_optimizer_state(name, hdf5):
     """A compiled model whose optimizer is built gets its slots and iterations from ``optimizer/vars``."""
     fx = load_fixture(name)
     model = keras.models.model_from_json((FIXTURES / f"{name}.json").read_text())
@@ -227,7 +233,7 @@ def test_load_weights_file_restores_optimizer_state(name):
 
 @pytest.mark.parametrize("compile", [True, False], ids=["compile", "no_compile"])
 @pytest.mark.parametrize("base", TFKERAS)
-def test_load_tfkeras_h5_file(base, compile):
+def test_load_tfkeras_h5_file(base, compile, hdf5):
     """tf-keras (Keras 2) full model: Keras 2 layer configs, ``dense/kernel:0`` weight names, ``Custom>Adam``
     and a metric serialized as ``MeanMetricWrapper`` in ``training_config``. (Real Keras 3.15 compiles it with
     the default learning rate instead of the saved one, and its ``evaluate`` then fails.)"""
@@ -241,7 +247,7 @@ def test_load_tfkeras_h5_file(base, compile):
 
 
 @pytest.mark.parametrize("base", TFKERAS)
-def test_load_tfkeras_h5_restores_optimizer_state(base):
+def test_load_tfkeras_h5_restores_optimizer_state(base, hdf5):
     """tf-keras keeps ``iteration:0`` then ``Adam/m/<var>:0``, ``Adam/v/<var>:0`` per variable, and no learning
     rate: in kerasnb's (Keras 3) order that is iterations, the learning rate of the config, then the slots.
     (Real Keras 3.15 does not restore it.)"""
@@ -255,7 +261,7 @@ def test_load_tfkeras_h5_restores_optimizer_state(base):
 
 @pytest.mark.parametrize("architecture", ["keras3_json", "tfkeras_json", "tfkeras_h5"])
 @pytest.mark.parametrize("base", TFKERAS)
-def test_load_tfkeras_weights_file(base, architecture):
+def test_load_tfkeras_weights_file(base, architecture, hdf5):
     """tf-keras ``save_weights("w.h5")``: ``layer_names`` and the layer groups at the file root, loaded by order
     into the same architecture, described by Keras 3 JSON, by Keras 2 JSON (which real Keras 3 rejects;
     kerasnb reads both) or by the full tf-keras model."""
@@ -351,6 +357,7 @@ def keras_checked(tmp_path_factory):
     return errors, results, run.stdout[-4000:] + run.stderr[-4000:]
 
 
+@pytest.mark.needs_subprocess
 @pytest.mark.parametrize("fmt", ["keras", "h5", "weights.h5"])
 @pytest.mark.parametrize("name", list(refs.MODELS))
 def test_real_keras_loads_kerasnb_file(keras_checked, name, fmt):

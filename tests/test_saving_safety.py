@@ -289,6 +289,7 @@ EXPECTED_WORDS = {
 }
 
 
+@pytest.mark.needs_subprocess
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_attack_is_refused_without_running_importing_or_touching_anything(attack, attack_results):
     result = attack_results[attack]
@@ -307,6 +308,7 @@ def test_attack_is_refused_without_running_importing_or_touching_anything(attack
             assert "secret.txt" not in args and "outside" not in args, (event, args)
 
 
+@pytest.mark.needs_subprocess
 def test_attacks_never_allocated_what_files_declared(attack_results):
     # Two files declare a 4 TiB dataset and one a 100 MB config: none of it may be allocated.
     assert attack_results["__rss_growth_kb__"] < 200 * 1024
@@ -408,6 +410,7 @@ FUZZ_CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.needs_subprocess
 @pytest.mark.parametrize("ext", [".keras", ".h5"])
 def test_damaged_files_load_or_raise_a_clear_error(ext, tmp_path):
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),

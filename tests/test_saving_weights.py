@@ -408,6 +408,7 @@ def test_string_attributes_all_spellings_and_split(tmp_path):
             h5io.read_string_attribute(f, "fixed")
 
 
+@pytest.mark.needs_subprocess
 def test_h5py_is_imported_lazily():
     import subprocess
     import sys

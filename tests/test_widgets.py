@@ -555,6 +555,7 @@ def test_summary_html_unbuilt_model():
 # ---------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.needs_subprocess
 def test_importing_widgets_imports_no_plotting_or_notebook_library():
     code = (
         "import sys, kerasnb, kerasnb.widgets\n"
@@ -564,6 +565,7 @@ def test_importing_widgets_imports_no_plotting_or_notebook_library():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+@pytest.mark.needs_subprocess
 def test_widgets_are_reachable_lazily_and_models_render_as_html():
     import subprocess
     import sys

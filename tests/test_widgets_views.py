@@ -300,6 +300,7 @@ def test_inspector_view_sends_nonfinite_values_as_null(frontend):
     assert "null" in text
 
 
+@pytest.mark.needs_subprocess
 def test_without_a_notebook_nothing_from_the_front_end_is_imported():
     code = (
         "import sys, numpy as np, kerasnb as keras\n"

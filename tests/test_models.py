@@ -353,3 +353,17 @@ def test_masks_pass_through_masking_aware_layers_and_reach_call():
     plain = keras.Sequential([layers.Dense(2), UseMask()])
     plain(np.ones((1, 3, 1)))
     assert plain.layers[-1].seen is None
+
+
+def test_sequential_pop_keeps_one_call_per_layer_for_feature_extraction():
+    model = keras.Sequential([keras.Input(shape=(5,)), layers.Dense(4), layers.Dense(3), layers.Dense(2)])
+    model.pop()
+    assert [len(layer._inbound_nodes) for layer in model.layers] == [1, 1]
+    assert model.output_shape == (None, 3)
+    extractor = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])
+    features = extractor(np.ones((2, 5)))
+    assert [f.shape for f in features] == [(2, 4), (2, 3)]
+    model.pop(rebuild=False)
+    model.add(layers.Dense(6))
+    assert [len(layer._inbound_nodes) for layer in model.layers] == [1, 1]
+    assert model.output_shape == (None, 6)

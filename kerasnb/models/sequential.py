@@ -70,7 +70,9 @@ class Sequential(Model):
             raise TypeError("There are no layers in the model.")
         layer = self._layers.pop()
         self.built = False
-        self._layer_outputs = []
+        # Keep the remaining layers' outputs: the rebuild uses them to forget those layers' old calls, so each
+        # layer still has one call in this model's graph and `layer.output` stays defined.
+        self._layer_outputs = self._layer_outputs[:len(self._layers)]
         if rebuild:
             self._build_if_shape_known()
         return layer

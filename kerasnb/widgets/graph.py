@@ -12,6 +12,7 @@ from kerasnb.layers.input_layer import InputLayer
 _CHAR_WIDTH = 7.2  # px per character of 12px sans-serif, roughly
 _LINE_HEIGHT = 16
 _GAP_X, _GAP_Y, _MARGIN = 24, 36, 12
+_LANE_GAP = 16  # px between a row's right end (LR: a column's bottom) and the lane of an edge that skips it
 
 
 def _shape_text(shapes):
@@ -78,7 +79,8 @@ def model_graph(model):
 
 
 def _layout(nodes, rankdir, box_w, box_h):
-    """(x, y) of each node's top-left corner, and the drawing's width and height."""
+    """(x, y) of each node's top-left corner, each node's row (column for ``"LR"``), and the drawing's width
+    and height."""
     ranks = {}
     for i, node in enumerate(nodes):
         ranks.setdefault(node["depth"], []).append(i)
@@ -103,7 +105,11 @@ def _layout(nodes, rankdir, box_w, box_h):
             y0 = (height - col_h) / 2
             for k, i in enumerate(col):
                 pos[i] = (_MARGIN + c * (box_w + 2 * _GAP_X), y0 + k * (box_h + _GAP_Y))
-    return pos, max(width, 2 * _MARGIN), max(height, 2 * _MARGIN)
+    rank = [None] * len(nodes)
+    for r, depth in enumerate(depths):
+        for i in ranks[depth]:
+            rank[i] = r
+    return pos, rank, max(width, 2 * _MARGIN), max(height, 2 * _MARGIN)
 
 
 def _fmt(v):
@@ -134,9 +140,21 @@ def model_to_svg(model, show_shapes=True, show_layer_names=True, rankdir="TB"):
     longest = max((len(text) for lines in lines_of for text in lines), default=10)
     box_w = max(120.0, round(longest * _CHAR_WIDTH + 20))
     box_h = max(len(lines) for lines in lines_of) * _LINE_HEIGHT + 12 if lines_of else 40
-    pos, width, height = _layout(nodes, rankdir, box_w, box_h)
+    pos, rank, width, height = _layout(nodes, rankdir, box_w, box_h)
     if any(src == dst for src, dst in edges):
         width += 30
+    # An edge that skips rows (a residual connection, an input used deep in the graph) would run straight
+    # through the boxes between its ends and hide behind them; it takes its own lane beside those rows instead.
+    lanes = {}
+    for src, dst in edges:
+        between = [i for i in range(len(nodes)) if rank[src] < rank[i] < rank[dst]]
+        if between:
+            if rankdir == "TB":
+                lanes[src, dst] = max(pos[i][0] for i in between) + box_w + _LANE_GAP * (len(lanes) + 1)
+                width = max(width, lanes[src, dst] + _MARGIN)
+            else:
+                lanes[src, dst] = max(pos[i][1] for i in between) + box_h + _LANE_GAP * (len(lanes) + 1)
+                height = max(height, lanes[src, dst] + _MARGIN)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kerasnb-model-graph" width="{_fmt(width)}" '
         f'height="{_fmt(height)}" viewBox="0 0 {_fmt(width)} {_fmt(height)}" font-family="sans-serif" '
@@ -150,6 +168,19 @@ def model_to_svg(model, show_shapes=True, show_layer_names=True, rankdir="TB"):
         if src == dst:  # a shared layer called on its own output: a loop on the box's right side
             x1, y1, y2 = sx + box_w, sy + box_h / 3, sy + 2 * box_h / 3
             d = f"M {_fmt(x1)} {_fmt(y1)} C {_fmt(x1 + 30)} {_fmt(y1)} {_fmt(x1 + 30)} {_fmt(y2)} {_fmt(x1)} {_fmt(y2)}"
+        elif (src, dst) in lanes and rankdir == "TB":  # down the gaps' S-curves and the lane on the right
+            x1, y1, x2, y2, lane = sx + box_w / 2, sy + box_h, dx + box_w / 2, dy, lanes[src, dst]
+            a, b = y1 + _GAP_Y, y2 - _GAP_Y
+            d = (f"M {_fmt(x1)} {_fmt(y1)} C {_fmt(x1)} {_fmt(y1 + _GAP_Y / 2)} {_fmt(lane)} {_fmt(y1 + _GAP_Y / 2)} "
+                 f"{_fmt(lane)} {_fmt(a)} L {_fmt(lane)} {_fmt(b)} C {_fmt(lane)} {_fmt(y2 - _GAP_Y / 2)} {_fmt(x2)} "
+                 f"{_fmt(y2 - _GAP_Y / 2)} {_fmt(x2)} {_fmt(y2)}")
+        elif (src, dst) in lanes:  # LR: along a lane below the columns it skips
+            x1, y1, x2, y2, lane = sx + box_w, sy + box_h / 2, dx, dy + box_h / 2, lanes[src, dst]
+            gap = 2 * _GAP_X
+            a, b = x1 + gap, x2 - gap
+            d = (f"M {_fmt(x1)} {_fmt(y1)} C {_fmt(x1 + gap / 2)} {_fmt(y1)} {_fmt(x1 + gap / 2)} {_fmt(lane)} "
+                 f"{_fmt(a)} {_fmt(lane)} L {_fmt(b)} {_fmt(lane)} C {_fmt(x2 - gap / 2)} {_fmt(lane)} "
+                 f"{_fmt(x2 - gap / 2)} {_fmt(y2)} {_fmt(x2)} {_fmt(y2)}")
         elif rankdir == "TB":
             x1, y1, x2, y2 = sx + box_w / 2, sy + box_h, dx + box_w / 2, dy
             mid = (y1 + y2) / 2

@@ -15,7 +15,7 @@ def test_demo_trains_the_quickstart_model_and_writes_the_curves(tmp_path, capsys
     out = tmp_path / "curves.png"
     assert demo.main(["--epochs", "3", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "Total params: 4,810" in printed
+    assert "Total params: 2,410" in printed
     assert printed.count("Epoch ") == 3 and "val_accuracy" in printed
     accuracy = float(re.search(r"test accuracy (\d\.\d+) on 360 digits", printed).group(1))
     assert accuracy > 0.7  # three epochs already separate most digits

@@ -45,8 +45,8 @@ class CompileLoss:
     """The training objective: Σ loss_weight_i · loss_i(y_i, y_pred_i, sample_weight)."""
 
     def __init__(self, loss, loss_weights=None):
-        if loss is None:
-            raise ValueError("`compile()` needs a `loss`, e.g. loss='mse' or loss='categorical_crossentropy'.")
+        # loss=None is allowed, as in Keras 3: a custom train_step may compute its own loss. The error comes only if
+        # the compiled loss is asked for (by the default train_step / test_step).
         self.loss, self.loss_weights = loss, loss_weights
         for identifier in flatten(loss) if isinstance(loss, (list, tuple, dict)) else [loss]:
             if identifier is not None:
@@ -73,6 +73,11 @@ class CompileLoss:
             self.metrics = [metrics_module.Mean(name=f"{name}_loss") for name in output_names]
 
     def __call__(self, y, y_pred, sample_weight=None, output_names=None):
+        if self.loss is None:
+            raise ValueError(
+                "No loss to compute: `compile()` was given no `loss`. Pass one, e.g. loss='mse' or "
+                "loss='categorical_crossentropy', or compute the loss yourself in a custom `train_step`."
+            )
         preds = flatten(y_pred)
         output_names = output_names or [f"output_{i}" for i in range(len(preds))]
         if self._resolved is None:

@@ -85,6 +85,23 @@ def _cast_floats(array):
     return array
 
 
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """One batch as Keras hands it to ``train_step``: ``x`` alone (``(x,)`` when ``x`` is a list or tuple, so
+    that it is not read as ``(x, y)``), ``(x, y)``, or ``(x, y, sample_weight)`` — the parts that are not ``None``.
+
+    Example:
+        >>> pack_x_y_sample_weight("x", "y")
+        ('x', 'y')
+        >>> pack_x_y_sample_weight(["a", "b"])
+        (['a', 'b'],)
+    """
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
 def unpack_x_y_sample_weight(data):
     """Split one batch as a generator or Sequence gives it (``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sw)``).
 

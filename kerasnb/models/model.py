@@ -48,6 +48,15 @@ class Model(Trainer, Layer):
         return object.__new__(cls)
 
     def __init__(self, *args, trainable=True, name=None, dtype=None, **kwargs):
+        if _functional_arguments(args, kwargs):
+            # A subclass called as `CustomModel(inputs, outputs)` (Keras's "customizing fit" guide): like Keras, put
+            # Functional into the subclass's bases, so it is a functional model with the subclass's overrides.
+            from kerasnb.models.functional import Functional
+
+            _inject_functional(type(self))
+            name = name or unique_name(to_snake_case(type(self).__name__))
+            Functional.__init__(self, *args, trainable=trainable, name=name, dtype=dtype, **kwargs)
+            return
         if args:
             raise TypeError(
                 f"{type(self).__name__}.__init__ got unexpected positional arguments. A subclassed model should "
@@ -330,6 +339,36 @@ class Model(Trainer, Layer):
         except ImportError as e:
             raise ImportError("`model.to_yaml()` needs PyYAML, which is not installed: pip install pyyaml") from e
         return yaml.safe_dump(json.loads(self.to_json()), **kwargs)
+
+
+def _functional_arguments(args, kwargs):
+    """Are these a functional model's ``(inputs, outputs)``: two of them, positional or by name, the inputs
+    symbolic tensors from ``keras.Input``?"""
+    if len(args) == 2:
+        inputs = args[0]
+    elif len(args) == 1 and "outputs" in kwargs:
+        inputs = args[0]
+    elif not args and "inputs" in kwargs and "outputs" in kwargs:
+        inputs = kwargs["inputs"]
+    else:
+        return False
+    from kerasnb.layers.keras_tensor import flatten
+
+    flat = flatten(inputs)
+    return bool(flat) and all(isinstance(t, KerasTensor) for t in flat)
+
+
+def _inject_functional(cls):
+    """Replace ``Model`` by ``Functional`` among the bases of ``cls`` and of its ``Model`` ancestors (as Keras does),
+    so that ``cls(inputs, outputs)`` runs the graph while keeping ``cls``'s own methods (``train_step``, ...)."""
+    from kerasnb.models.functional import Functional
+
+    if cls is Model:
+        return Functional
+    if cls is Functional or not issubclass(cls, Model) or issubclass(cls, Functional):
+        return cls
+    cls.__bases__ = tuple(_inject_functional(base) for base in cls.__bases__)
+    return cls
 
 
 def _is_builtin_model(cls):

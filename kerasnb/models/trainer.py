@@ -19,7 +19,7 @@ from kerasnb.engine.random import set_state as set_random_state
 from kerasnb.engine.tensor import Tensor
 from kerasnb.layers.keras_tensor import flatten, pack_like
 from kerasnb.layers.layer import collected_losses
-from kerasnb.models.data_adapter import unpack_x_y_sample_weight
+from kerasnb.models.data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
 class Trainer:
@@ -135,7 +135,11 @@ class Trainer:
         return {m.name: _to_float(m.result()) for m in self.metrics}
 
     def train_step(self, data):
-        """One step of training on a batch ``data = (x, y, sample_weight)``: forward, loss, gradients, update."""
+        """One step of training on a batch: forward, loss, gradients, update.
+
+        ``data`` is the batch as Keras hands it over: ``(x, y)``, ``(x, y, sample_weight)`` when there are sample
+        (or class) weights, or ``x`` alone — so an override can start with ``x, y = data``.
+        """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         with GradientTape() as tape:
             y_pred = self(x, training=True)
@@ -246,7 +250,7 @@ class Trainer:
                 logs = {}
                 for step, batch in enumerate(batches, start=first_step):
                     callbacks.on_train_batch_begin(step)
-                    logs = self.train_step(batch)
+                    logs = self.train_step(pack_x_y_sample_weight(*batch))
                     self._fit_position = (epoch, step + 1)
                     callbacks.on_train_batch_end(step, logs)
                     if self.stop_training:
@@ -291,7 +295,7 @@ class Trainer:
                 sample = next(batches, None)
                 batches = itertools.chain([] if sample is None else [sample], batches)
             if sample is not None:
-                self.test_step(sample)
+                self.test_step(pack_x_y_sample_weight(*sample))
                 self.reset_metrics()
             variables = [v for m in self.metrics for v in m.variables]
         if len(variables) != len(values):
@@ -335,7 +339,7 @@ class Trainer:
         callbacks.on_test_begin()
         for step, batch in enumerate(data.batches()):
             callbacks.on_test_batch_begin(step)
-            logs = self.test_step(batch)
+            logs = self.test_step(pack_x_y_sample_weight(*batch))
             callbacks.on_test_batch_end(step, logs)
         logs = self.get_metrics_result()
         data.on_epoch_end()
@@ -360,7 +364,7 @@ class Trainer:
         outputs = []
         for step, batch in enumerate(data.batches()):
             callbacks.on_predict_batch_begin(step)
-            out = self.predict_step(batch)
+            out = self.predict_step(pack_x_y_sample_weight(*batch))
             outputs.append(out)
             callbacks.on_predict_batch_end(step, {"outputs": out})
         callbacks.on_predict_end()
@@ -376,7 +380,7 @@ class Trainer:
 
         self._assert_compiled("train_on_batch")
         data = DataAdapter(x, y, sample_weight, batch_size=None, whole=True, class_weight=class_weight)
-        logs = self.train_step(next(iter(data.batches())))
+        logs = self.train_step(pack_x_y_sample_weight(*next(iter(data.batches()))))
         return _format_logs(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -386,7 +390,7 @@ class Trainer:
         self._assert_compiled("test_on_batch")
         self.reset_metrics()
         data = DataAdapter(x, y, sample_weight, batch_size=None, whole=True)
-        return _format_logs(self.test_step(next(iter(data.batches()))), return_dict)
+        return _format_logs(self.test_step(pack_x_y_sample_weight(*next(iter(data.batches())))), return_dict)
 
     def predict_on_batch(self, x):
         """The model's outputs for one batch, as NumPy arrays."""

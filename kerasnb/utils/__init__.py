@@ -20,6 +20,18 @@ from kerasnb.utils.sequence import PyDataset, Sequence
 from kerasnb.utils.sequence_utils import pad_sequences
 
 
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """Make a batch as ``fit`` hands it to ``train_step``: ``x`` (``(x,)`` for a list), ``(x, y)`` or ``(x, y, sw)``.
+
+    Example:
+        >>> keras.utils.pack_x_y_sample_weight(1, 2)
+        (1, 2)
+    """
+    from kerasnb.models.data_adapter import pack_x_y_sample_weight as pack
+
+    return pack(x, y, sample_weight)
+
+
 def unpack_x_y_sample_weight(data):
     """Split a batch into ``(x, y, sample_weight)`` (missing parts ``None``), for custom ``train_step`` code.
 
@@ -58,6 +70,7 @@ __all__ = [
     "img_to_array",
     "load_img",
     "normalize",
+    "pack_x_y_sample_weight",
     "pad_sequences",
     "plot_model",
     "save_img",

@@ -273,6 +273,13 @@ class LayerInspector(Callback):
     def __repr__(self):
         return f"<LayerInspector {len(self.layers)} layers, {len(self.snapshots)} snapshots, {self.step} steps>"
 
+    def _repr_html_(self):
+        """In a notebook, the inspector itself shows as a static snapshot of what it collected (see
+        :func:`kerasnb.widgets.views.inspector_html`): saved notebooks, GitHub and nbviewer keep it."""
+        from kerasnb.widgets.views import inspector_html
+
+        return inspector_html(self)
+
     # -- hooks -------------------------------------------------------------------------------------------
     def on_train_begin(self, logs=None):
         self._reset()

@@ -120,7 +120,7 @@ def _runs(xs, ys, log_y):
 
 
 def line_chart_svg(series, width=360, height=220, title=None, xlabel=None, log_y=False, css_class="kerasnb-panel",
-                   attrs=None):
+                   attrs=None, legend=True):
     """A line chart of one or more series, as an SVG string.
 
     Args:
@@ -133,6 +133,8 @@ def line_chart_svg(series, width=360, height=220, title=None, xlabel=None, log_y
         log_y: a logarithmic y axis; values <= 0 are then skipped.
         css_class: the class of the root ``<svg>``.
         attrs: extra attributes of the root ``<svg>``, e.g. ``{"data-metric": "loss"}``.
+        legend: draw the series' names in the top right corner (leave it out when a table beside the chart
+            names the colours).
 
     Each series is one ``<path class="kerasnb-trace" data-series=... data-name=... data-points=...>``, where
     ``data-points`` counts the points drawn. Non-finite values are skipped and leave a gap in the line. Without
@@ -205,7 +207,7 @@ def line_chart_svg(series, width=360, height=220, title=None, xlabel=None, log_y
         out.append(f'<text class="kerasnb-xlabel" x="{_num((left + right) / 2)}" y="{_num(height - 4)}" '
                    f'text-anchor="middle" fill="{_TEXT_COLOR}">{escape(str(xlabel))}</text>')
 
-    legend = []
+    named = []
     for i, (s, runs) in enumerate(prepared):
         name = str(s.get("name", f"series {i}"))
         color = _attr(s.get("color") or PALETTE[i % len(PALETTE)])
@@ -223,8 +225,8 @@ def line_chart_svg(series, width=360, height=220, title=None, xlabel=None, log_y
                 for x, y in run:
                     out.append(f'<circle class="kerasnb-marker" {tags} cx="{_num(sx(x))}" cy="{_num(sy(y))}" r="2.5" '
                                f'fill="{color}"/>')
-        legend.append((name, style))
-    for i, (name, style) in enumerate(legend):
+        named.append((name, style))
+    for i, (name, style) in enumerate(named if legend else []):
         y = top + 8 + 12 * i
         out.append(f'<g class="kerasnb-legend"><path d="M{_num(right - 90)} {_num(y)}h14" {style}/>'
                    f'<text x="{_num(right - 72)}" y="{_num(y + 3)}" fill="{_TEXT_COLOR}">{escape(name)}</text></g>')

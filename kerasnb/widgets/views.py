@@ -312,6 +312,93 @@ class InspectorView(_LiveView):
         self.widget.norm_points = points
 
 
+_STATIC_POINTS = 150  # the most points per gradient-norm line in a static snapshot (the data keeps more)
+
+
+def _sig(value):
+    """A number in 3 significant digits for a snapshot's table; '–' for a missing or non-finite one."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.3g}"
+
+
+def inspector_html(inspector, snapshot=-1):
+    """A static snapshot of :class:`LayerInspector` (what a saved notebook shows; the live view needs a kernel).
+
+    Two charts — each layer's gradient norm over the training steps and, at the latest step, the gradient norm
+    layer by layer from the input to the output (the picture of vanishing or exploding gradients), both on a log
+    scale — and a table, one row per layer: its type, parameters and latest gradient norm, and from the snapshot
+    ``snapshot`` (an index into ``inspector.snapshots``, default the newest) its output's mean, share of zeros and
+    share of saturated units.
+
+    Example:
+        >>> from kerasnb.widgets.inspector import LayerInspector
+        >>> from kerasnb.widgets.views import inspector_html
+        >>> model = keras.Sequential([keras.layers.Dense(4, activation="relu", input_shape=(3,), name="hidden"),
+        ...                           keras.layers.Dense(1, name="out")])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> inspector = LayerInspector()
+        >>> _ = model.fit(np.ones((8, 3)), np.ones((8, 1)), batch_size=4, epochs=2, verbose=0, callbacks=[inspector])
+        >>> html = inspector_html(inspector)
+        >>> html.count('class="kerasnb-trace"'), html.count('<tr class="kerasnb-layer"')
+        (3, 2)
+    """
+    shot = inspector.snapshots[snapshot] if inspector.snapshots else None
+    names = [layer["name"] for layer in inspector.layers]
+    colors = {name: svgplot.PALETTE[k % len(svgplot.PALETTE)] for k, name in enumerate(inspector.grad_norms)}
+    lines, latest = [], {}
+    for name, series in inspector.grad_norms.items():
+        xs, ys = series.points()
+        stride = max(1, math.ceil(len(xs) / _STATIC_POINTS))
+        keep = list(range(0, len(xs), stride))
+        if keep and keep[-1] != len(xs) - 1:
+            keep.append(len(xs) - 1)
+        lines.append({"name": name, "xs": [xs[i] for i in keep], "ys": [ys[i] for i in keep], "color": colors[name],
+                      "width": 1.2})
+        if ys:
+            latest[name] = ys[-1]
+    parts = [
+        '<div class="kerasnb-widget kerasnb-inspector kerasnb-static">',
+        f'<div class="kerasnb-status"><b>{escape(repr(inspector))}</b>'
+        f'{"" if shot is None else " — snapshot " + escape(str(shot["label"]))}</div>',
+        '<div class="kerasnb-panels" style="display:flex;flex-wrap:wrap;gap:6px">',
+        svgplot.line_chart_svg(lines, width=360, height=220, title="gradient norm per layer", xlabel="step",
+                               log_y=True, attrs={"data-chart": "grad-norms"}, legend=False),
+    ]
+    depth = [name for name in names if name in latest]
+    if depth:
+        parts.append(svgplot.line_chart_svg(
+            [{"name": "latest step", "xs": list(range(1, len(depth) + 1)), "ys": [latest[n] for n in depth],
+              "markers": True}],
+            width=300, height=220, title="gradient norm by depth", xlabel="layer (1 = nearest the input)",
+            log_y=True, attrs={"data-chart": "grad-depth"}, legend=False))
+    parts.append("</div>")
+    activations = shot["activations"] if shot is not None else {}
+    cell = 'style="padding:1px 8px;text-align:right"'
+    parts.append('<table class="kerasnb-inspector-table" style="border-collapse:collapse;font-size:12px">'
+                 '<tr><th>#</th><th style="text-align:left">layer</th><th style="text-align:left">type</th>'
+                 "<th>params</th><th>grad norm (last step)</th><th>output mean</th><th>zeros</th>"
+                 "<th>saturated</th></tr>")
+    position = {name: k for k, name in enumerate(depth, start=1)}
+    for layer in inspector.layers:
+        name = layer["name"]
+        stats = activations.get(name, {})
+        swatch = (f'<span style="color:{colors[name]}">■</span> ' if name in colors else "")
+        shares = [stats.get("zeros"), stats.get("saturated")]
+        shares = ["–" if v is None else f"{v:.0%}" for v in shares]
+        parts.append(
+            f'<tr class="kerasnb-layer" data-layer="{escape(name)}"><td {cell}>{position.get(name, "")}</td>'
+            f'<td style="padding:1px 8px">{swatch}{escape(name)}</td><td style="padding:1px 8px">'
+            f'{escape(layer["type"])}</td><td {cell}>{layer["params"]:,}</td><td {cell}>{_sig(latest.get(name))}</td>'
+            f'<td {cell}>{_sig(stats.get("mean"))}</td><td {cell}>{shares[0]}</td><td {cell}>{shares[1]}</td></tr>'
+        )
+    parts.append("</table>")
+    if inspector.activation_note:
+        parts.append(f'<div class="kerasnb-note">{escape(inspector.activation_note)}</div>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
 def _nan_to_none(value):
     """NaN and infinities become None (JSON has no such numbers; the browser draws a gap)."""
     if isinstance(value, float):

@@ -4,8 +4,7 @@
 # on 127.0.0.1 (tools/lite/run_lite.py checks it; the run is also done without network, `unshare -n`, where
 # that is permitted).
 #
-#   .ci/lite.sh [NOTEBOOK]     a notebook of notebooks/ (name or path); default 01_quickstart.ipynb when it
-#                              exists, else 04_watching_training.ipynb
+#   .ci/lite.sh [NOTEBOOK]     a notebook of notebooks/ (name or path); default 01_quickstart.ipynb
 #
 # Steps: a build venv (tools/lite/requirements.txt: jupyterlite, the Pyodide kernel, the widget frontends,
 # playwright); the Pyodide runtime from npm (tools/pyodide, pinned by its package-lock.json) with the vendored
@@ -25,8 +24,7 @@ W_ABS=$(cd "$W" && pwd)
 
 notebook=${1:-}
 if [ -z "$notebook" ]; then
-    if [ -f notebooks/01_quickstart.ipynb ]; then notebook=notebooks/01_quickstart.ipynb
-    else notebook=notebooks/04_watching_training.ipynb; fi
+    notebook=notebooks/01_quickstart.ipynb
 elif [ ! -f "$notebook" ] && [ -f "notebooks/$notebook" ]; then
     notebook=notebooks/$notebook
 fi
@@ -150,7 +148,6 @@ echo "== $nb_name in JupyterLite, headless Chromium, $offline_note"
 driver=("$W_ABS/venv/bin/python" tools/lite/run_lite.py "$W_ABS/_output" "$nb_name" --artifacts "$artifacts")
 case "$nb_name" in
     01_quickstart.ipynb) driver+=(--expect "test accuracy:" --expect "mistakes out of") ;;
-    04_watching_training.ipynb) driver+=(--expect "batch points;" --expect "hidden1 kernel:") ;;
 esac
 status=0
 if [ "${#offline[@]}" -gt 0 ]; then

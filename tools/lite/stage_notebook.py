@@ -1,6 +1,6 @@
 """Copy a course notebook into a JupyterLite site's ``files/``, ready for a clean run in the page.
 
-    python tools/lite/stage_notebook.py NOTEBOOK FILES_DIR
+    python tools/lite/stage_notebook.py [--allow-fixes] NOTEBOOK FILES_DIR
 
 The copy differs from the course notebook only in what a clean in-browser run needs:
 
@@ -11,8 +11,8 @@ The copy differs from the course notebook only in what a clean in-browser run ne
   notebook's own emscripten ``%pip install`` of kerasnb lacks that extra it is added, and when the notebook has
   no such line at all a first cell is put in front that installs it, and matplotlib (from the Pyodide lock:
   ``plot_history`` needs it, and Pyodide loads a lock package by itself only for a cell that imports it).
-  Either change is printed as a NOTICE, since it means the course notebook itself would not run, or not show
-  its Dashboard, in JupyterLite as written.
+  Either change means the course notebook itself would not run, or not show its Dashboard, in JupyterLite as
+  written: it is printed, and the exit status is 1 unless ``--allow-fixes`` is given (for trying other notebooks).
 
 Prints one JSON line describing the copy (for the driver and the log). Standard library only.
 """
@@ -112,6 +112,8 @@ def stage(notebook: Path, files_dir: Path) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    allow_fixes = "--allow-fixes" in argv
+    argv = [arg for arg in argv if arg != "--allow-fixes"]
     if len(argv) != 2:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
@@ -123,6 +125,10 @@ def main(argv: list[str]) -> int:
     for notice in info["notices"]:
         print(f"NOTICE ({notebook.name}, changed in the site's copy only): {notice}", file=sys.stderr)
     print(json.dumps(info))
+    if info["notices"] and not allow_fixes:
+        print(f"stage_notebook: {notebook} does not install what it needs in JupyterLite as written; fix its "
+              "emscripten `%pip install` line (or pass --allow-fixes)", file=sys.stderr)
+        return 1
     return 0
 
 

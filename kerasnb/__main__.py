@@ -88,6 +88,8 @@ def open_lab(interactive=None):
         return 0
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or shutil.which("jupyter")
     command = [jupyter or "jupyter", "lab", str(notebooks)]
+    if getattr(os, "geteuid", lambda: 1)() == 0:
+        command.append("--allow-root")  # containers often run as root; JupyterLab refuses to start there otherwise
     if interactive is None:
         interactive = sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI")
     if jupyter is None or not interactive:

@@ -1,5 +1,6 @@
 """``python -m kerasnb``, the README's terminal demo: it trains, reports and draws without a network."""
 
+import os
 import re
 import subprocess
 import sys
@@ -50,6 +51,8 @@ def test_lab_flag_prints_the_command_when_no_one_is_at_a_terminal(capsys, monkey
     assert demo.open_lab(interactive=False) == 0
     printed = capsys.readouterr().out
     assert "not starting it" in printed and re.search(r"jupyter lab \S*notebooks", printed)
+    # JupyterLab refuses to start as root (as in many containers) unless told to
+    assert ("--allow-root" in printed) == (getattr(os, "geteuid", lambda: 1)() == 0)
 
 
 def test_bad_epochs_is_a_usage_error(capsys):

@@ -147,7 +147,7 @@ echo "   site: $(du -sh "$W/_output" | cut -f1)"
 echo "== $nb_name in JupyterLite, headless Chromium, $offline_note"
 driver=("$W_ABS/venv/bin/python" tools/lite/run_lite.py "$W_ABS/_output" "$nb_name" --artifacts "$artifacts")
 case "$nb_name" in
-    01_quickstart.ipynb) driver+=(--expect "test accuracy:" --expect "mistakes out of") ;;
+    01_quickstart.ipynb) driver+=(--require-dashboard --expect "test accuracy:" --expect "mistakes out of") ;;
 esac
 status=0
 if [ "${#offline[@]}" -gt 0 ]; then

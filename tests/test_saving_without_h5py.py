@@ -1,6 +1,6 @@
-"""Without h5py (as in Pyodide / JupyterLite, where it has no build), every HDF5 file operation fails at once with
-an ImportError that names h5py, says how to install it and what to do in the browser instead; nothing is written,
-and everything that does not need HDF5 (configs, JSON, in-memory weights) still works.
+"""Without h5py (as in a JupyterLite page that did not `%pip install h5py`), every HDF5 file operation fails at
+once with an ImportError that names h5py, says how to install it and what to do in the browser instead;
+nothing is written, and everything that does not need HDF5 (configs, JSON, in-memory weights) still works.
 
 h5py is hidden with ``sys.modules["h5py"] = None``, so these tests run the same here and in Pyodide.
 """

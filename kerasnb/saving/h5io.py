@@ -85,9 +85,10 @@ def require_h5py():
     except ImportError as e:
         raise ImportError(
             "Reading or writing HDF5 files (.weights.h5, .h5, and the weights inside .keras archives) needs the "
-            "h5py package, which is not installed. Install it with `pip install h5py`. h5py has no build for "
-            "Pyodide, so in JupyterLite HDF5 files cannot be read or written; keep models in memory there, or "
-            "save their weights as NumPy arrays (`np.savez(path, *model.get_weights())`)."
+            "h5py package, which is not installed. Install it with `pip install h5py`; in JupyterLite, `%pip "
+            "install h5py` loads Pyodide's own build of it from Pyodide's package site (kerasnb does not install "
+            "it there by itself). Without h5py, keep the weights as NumPy arrays: "
+            "`np.savez(path, *model.get_weights())`."
         ) from e
     return h5py
 

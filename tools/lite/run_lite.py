@@ -257,7 +257,8 @@ def dashboard_cell(state: dict) -> int | None:
     return None
 
 
-def run(site: Path, notebook: str, expects: list[str], artifacts: Path, timeout: float) -> dict:
+def run(site: Path, notebook: str, expects: list[str], artifacts: Path, timeout: float,
+        require_dashboard: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     chromium = find_chromium()
@@ -352,10 +353,11 @@ def run(site: Path, notebook: str, expects: list[str], artifacts: Path, timeout:
             result["kernel"] = state["kernelName"]
             panel_id = state["id"]
             fit_cell = dashboard_cell(state)
-            if fit_cell is None:
+            if fit_cell is None and require_dashboard:
                 raise Failure(f"no code cell of {notebook} makes a Dashboard(): nothing to check the widget with")
             result["dashboard_cell"] = fit_cell
-            page.evaluate(MONITOR_JS, [panel_id, fit_cell, DASHBOARD_JS])
+            if fit_cell is not None:
+                page.evaluate(MONITOR_JS, [panel_id, fit_cell, DASHBOARD_JS])
 
             t_run = time.monotonic()
             page.evaluate(RUN_ALL_JS, panel_id)
@@ -365,7 +367,7 @@ def run(site: Path, notebook: str, expects: list[str], artifacts: Path, timeout:
 
             def finished(s):
                 # once, while fit runs: a picture of the live views (they are static snapshots at the end)
-                if "dashboard_live_png" not in result and page.evaluate(
+                if fit_cell is not None and "dashboard_live_png" not in result and page.evaluate(
                         "() => (window.__liteSeen || {}).maxBatchPoints") >= 100:
                     with contextlib.suppress(Exception):
                         fit_locator.screenshot(path=str(live_shot), timeout=5000)
@@ -379,14 +381,17 @@ def run(site: Path, notebook: str, expects: list[str], artifacts: Path, timeout:
             # let the last comm messages and display updates land, then read the verdict from the DOM
             page.wait_for_timeout(1000)
             state = page.evaluate(STATE_JS, notebook)
-            page.evaluate("() => clearInterval(window.__liteMonitor)")
-            seen = page.evaluate("() => window.__liteSeen")
-            dom = page.evaluate(DASHBOARD_JS, [panel_id, fit_cell])
-            at_end = {k: v for k, v in dom.items() if k != "text"}
-            result["dashboard"] = {"while_training": seen, "at_end": at_end}
+            if fit_cell is not None:
+                page.evaluate("() => clearInterval(window.__liteMonitor)")
+                seen = page.evaluate("() => window.__liteSeen")
+                dom = page.evaluate(DASHBOARD_JS, [panel_id, fit_cell])
+                at_end = {k: v for k, v in dom.items() if k != "text"}
+                result["dashboard"] = {"while_training": seen, "at_end": at_end}
             result["outputs"] = [{"cell": c["index"], "stdout": c["stdout"][-2000:], "stderr": c["stderr"][-2000:],
                                   "text": c["text"][-2000:], "mimes": c["mimes"]} for c in code(state)]
             with contextlib.suppress(Exception):
+                if fit_cell is None:
+                    raise LookupError("no Dashboard cell to photograph")
                 fit_locator.scroll_into_view_if_needed(timeout=5000)
                 fit_locator.screenshot(path=str(artifacts / "dashboard.png"), timeout=15_000)
                 result["dashboard_png"] = str(artifacts / "dashboard.png")
@@ -399,15 +404,18 @@ def run(site: Path, notebook: str, expects: list[str], artifacts: Path, timeout:
             page_text = page.locator(f'[id="{panel_id}"] .jp-Notebook').inner_text()
             problems += [f"an output says {w!r}" for w in WIDGET_FAILURES if w in page_text]
             problems += [f"uncaught error in the page: {e}" for e in page_errors]
-            if not seen["liveCurves"] or seen["maxBatchPoints"] <= 0:
-                problems.append("the Dashboard's live training curves never rendered with batch points while fit ran "
-                                f"(seen: {seen}): anywidget did not load kerasnb's widgets.js, or no update arrived")
-            if seen["maxTracerRows"] <= 0:
-                problems.append(f"the Dashboard's live event tracer never rendered a row while fit ran (seen: {seen})")
-            if not (dom["staticCurves"] and dom["staticTracer"]):
-                problems.append(f"the curves and tracer did not become their static snapshots at the end: {at_end}")
-            if not dom["liveInspector"] or dom["inspectorHists"] <= 0 or dom["inspectorBars"] <= 0:
-                problems.append(f"the Dashboard's layer inspector is not live with histograms at the end: {at_end}")
+            if fit_cell is not None:  # the Dashboard drew live, then left its snapshots and a live inspector
+                if not seen["liveCurves"] or seen["maxBatchPoints"] <= 0:
+                    problems.append("the Dashboard's live training curves never rendered with batch points while fit "
+                                    f"ran (seen: {seen}): anywidget did not load kerasnb's widgets.js, or no update "
+                                    "arrived")
+                if seen["maxTracerRows"] <= 0:
+                    problems.append(f"the Dashboard's live event tracer never rendered a row while fit ran "
+                                    f"(seen: {seen})")
+                if not (dom["staticCurves"] and dom["staticTracer"]):
+                    problems.append(f"the curves and tracer did not become their static snapshots at the end: {at_end}")
+                if not dom["liveInspector"] or dom["inspectorHists"] <= 0 or dom["inspectorBars"] <= 0:
+                    problems.append(f"the Dashboard's layer inspector is not live with histograms at the end: {at_end}")
             if problems:
                 raise Failure("\n".join(problems))
             result["ok"] = True
@@ -446,11 +454,14 @@ def main(argv=None) -> int:
     parser.add_argument("--expect", action="append", default=[], help="a text the outputs must contain (repeatable)")
     base = Path(os.environ.get("KERASNB_ARTIFACTS") or REPO / "test-artifacts")
     parser.add_argument("--artifacts", type=Path, default=base / "lite", help="where screenshots and logs go")
+    parser.add_argument("--require-dashboard", action="store_true",
+                        help="fail if no cell makes a keras.widgets.Dashboard() (whose rendering is then checked)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds for the kernel to start, and again "
                         "for the notebook to run")
     args = parser.parse_args(argv)
     try:
-        result = run(args.site.resolve(), args.notebook, args.expect, args.artifacts.resolve(), args.timeout)
+        result = run(args.site.resolve(), args.notebook, args.expect, args.artifacts.resolve(), args.timeout,
+                     require_dashboard=args.require_dashboard)
     except Failure as failure:
         print(f"run_lite: FAILED: {failure}", file=sys.stderr)
         return 1
@@ -465,8 +476,9 @@ def main(argv=None) -> int:
         print(f"run_lite: FAILED: {result.get('failure')}", file=sys.stderr)
         print(f"see {args.artifacts.resolve() / 'console.log'} and page.png", file=sys.stderr)
         return 1
-    print(f"run_lite: OK: {args.notebook} ran in JupyterLite (Pyodide) in {result['run_all_s']} s; the Dashboard "
-          f"rendered; {result['requests']} requests, all to {result['origin']}")
+    widget = "the Dashboard rendered" if result.get("dashboard") else "no Dashboard in it"
+    print(f"run_lite: OK: {args.notebook} ran in JupyterLite (Pyodide) in {result['run_all_s']} s; {widget}; "
+          f"{result['requests']} requests, all to {result['origin']}")
     return 0
 
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# CI: a kerasnb course notebook runs in a JupyterLite page (Pyodide 0.27.7 in the browser), offline, in headless
+# CI: kerasnb course notebooks run in a JupyterLite page (Pyodide 0.27.7 in the browser), offline, in headless
 # Chromium, and its training Dashboard widget renders there. Every request the page makes must go to the site
 # on 127.0.0.1 (tools/lite/run_lite.py checks it; the run is also done without network, `unshare -n`, where
 # that is permitted).
 #
-#   .ci/lite.sh [NOTEBOOK]     a notebook of notebooks/ (name or path); default 01_quickstart.ipynb
+#   .ci/lite.sh [NOTEBOOK ...]    notebooks of notebooks/ (names, stems or paths); default 01_quickstart.ipynb
+#
+# The site is built once with all of them in its files/; each then runs in a fresh page, and fails the run on
+# any cell error. Its screenshots and logs go to $KERASNB_ARTIFACTS/lite/<stem>/.
 #
 # Steps: a build venv (tools/lite/requirements.txt: jupyterlite, the Pyodide kernel, the widget frontends,
 # playwright); the Pyodide runtime from npm (tools/pyodide, pinned by its package-lock.json) with the vendored
@@ -14,7 +17,7 @@
 # notebook copied into the site's files/ (tools/lite/stage_notebook.py); `jupyter lite build`; then the driver.
 # Needs python3 (3.10+), node and npm, and Debian's chromium (installed with apt-get when missing). The package
 # indexes (PyPI's and npm's) are used only by the fetching steps. Everything it builds is under build/lite/;
-# the screenshots and logs go to $KERASNB_ARTIFACTS/lite (default test-artifacts/lite).
+# the screenshots and logs go to $KERASNB_ARTIFACTS/lite (default test-artifacts/lite), a folder per notebook.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -22,14 +25,16 @@ W=build/lite
 mkdir -p "$W"
 W_ABS=$(cd "$W" && pwd)
 
-notebook=${1:-}
-if [ -z "$notebook" ]; then
-    notebook=notebooks/01_quickstart.ipynb
-elif [ ! -f "$notebook" ] && [ -f "notebooks/$notebook" ]; then
-    notebook=notebooks/$notebook
-fi
-[ -f "$notebook" ] || { echo "no such notebook: $notebook" >&2; exit 2; }
-nb_name=$(basename "$notebook")
+[ "$#" -gt 0 ] || set -- 01_quickstart.ipynb
+notebooks=()
+for arg in "$@"; do
+    found=
+    for candidate in "$arg" "notebooks/$arg" "notebooks/$arg.ipynb" notebooks/"$arg"_*.ipynb; do
+        if [ -f "$candidate" ]; then found=$candidate; break; fi
+    done
+    [ -n "$found" ] || { echo "no such notebook: $arg" >&2; exit 2; }
+    notebooks+=("$found")
+done
 export KERASNB_ARTIFACTS="${KERASNB_ARTIFACTS:-$PWD/test-artifacts}"
 artifacts="$KERASNB_ARTIFACTS/lite"
 
@@ -103,9 +108,13 @@ case "${kerasnb_wheel[0]}" in
     *) echo "not a pure kerasnb wheel: ${kerasnb_wheel[0]}" >&2; exit 1 ;;
 esac
 
-echo "== the notebook: $notebook -> the site's files/"
+echo "== the notebooks -> the site's files/"
 "$py" -m doctest tools/lite/stage_notebook.py  # its own examples (how a %pip line gets the widgets extra)
-"$py" tools/lite/stage_notebook.py "$notebook" "$W/site/files" >"$W/stage.log"
+: >"$W/stage.log"
+for notebook in "${notebooks[@]}"; do
+    "$py" tools/lite/stage_notebook.py "$notebook" "$W/site/files" >>"$W/stage.log" \
+        || { sed 's/^/   /' "$W/stage.log"; exit 1; }
+done
 sed 's/^/   /' "$W/stage.log"
 
 # Without network where permitted: the build must not need any, and the driver must not get any.
@@ -144,17 +153,28 @@ print("   piplite index:", ", ".join(f"{n} {sorted(v['releases'])[-1]}" for n, v
 EOF
 echo "   site: $(du -sh "$W/_output" | cut -f1)"
 
-echo "== $nb_name in JupyterLite, headless Chromium, $offline_note"
-driver=("$W_ABS/venv/bin/python" tools/lite/run_lite.py "$W_ABS/_output" "$nb_name" --artifacts "$artifacts")
-case "$nb_name" in
-    01_quickstart.ipynb) driver+=(--require-dashboard --expect "test accuracy:" --expect "mistakes out of") ;;
-esac
 status=0
-if [ "${#offline[@]}" -gt 0 ]; then
-    # a fresh network namespace has only a loopback interface, and it is down
-    unshare -n sh -c 'ip link set lo up && exec "$@"' sh "${driver[@]}" || status=$?
-else
-    "${driver[@]}" || status=$?
-fi
-echo "== .ci/lite.sh: $(( $(date +%s) - started )) s, exit status $status (screenshots and logs: $artifacts)"
+failed=()
+for notebook in "${notebooks[@]}"; do
+    nb_name=$(basename "$notebook")
+    echo "== $nb_name in JupyterLite, headless Chromium, $offline_note"
+    driver=("$W_ABS/venv/bin/python" tools/lite/run_lite.py "$W_ABS/_output" "$nb_name"
+            --artifacts "$artifacts/${nb_name%.ipynb}")
+    case "$nb_name" in
+        01_quickstart.ipynb) driver+=(--require-dashboard --expect "test accuracy:" --expect "mistakes out of") ;;
+    esac
+    t=$(date +%s)
+    rc=0
+    if [ "${#offline[@]}" -gt 0 ]; then
+        # a fresh network namespace has only a loopback interface, and it is down
+        unshare -n sh -c 'ip link set lo up && exec "$@"' sh "${driver[@]}" || rc=$?
+    else
+        "${driver[@]}" || rc=$?
+    fi
+    echo "   $nb_name: exit status $rc in $(( $(date +%s) - t )) s"
+    if [ "$rc" -ne 0 ]; then status=1; failed+=("$nb_name"); fi
+done
+[ "${#failed[@]}" -eq 0 ] || echo "FAILED in JupyterLite: ${failed[*]}" >&2
+echo "== .ci/lite.sh: ${#notebooks[@]} notebook(s), $(( $(date +%s) - started )) s, exit status $status" \
+     "(screenshots and logs: $artifacts)"
 exit "$status"

@@ -470,8 +470,8 @@ def main(argv=None) -> int:
                                           "page_errors")}
     summary["dashboard"] = result.get("dashboard")
     print(json.dumps(summary, indent=1))
-    print(f"artifacts: {args.artifacts.resolve()} (dashboard.png, dashboard-live.png, page.png, console.log, "
-          "requests.log, result.json)")
+    written = sorted(p.name for p in args.artifacts.iterdir() if p.is_file())
+    print(f"artifacts: {args.artifacts.resolve()} ({', '.join(written)})")
     if not result["ok"]:
         print(f"run_lite: FAILED: {result.get('failure')}", file=sys.stderr)
         print(f"see {args.artifacts.resolve() / 'console.log'} and page.png", file=sys.stderr)

@@ -22,6 +22,7 @@ from kerasnb import (
     constraints,
     data,
     datasets,
+    distribute,
     initializers,
     layers,
     losses,

@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from kerasnb.callbacks.callback import BatchCounter, Callback
+from kerasnb.distribute.strategy import is_chief
 
 _FORMAT = 1  # of the `training_state` group; a file with another version is refused rather than misread
 
@@ -104,8 +105,8 @@ class BackupAndRestore(Callback):
             self._save()
 
     def on_train_end(self, logs=None):
-        if not self.delete_checkpoint:
-            return
+        if not self.delete_checkpoint or not is_chief(self.model):
+            return  # under kerasnb.distribute the chief (worker 0) owns the backup: only it writes and deletes it
         for path in (self._weights_path, self._prev_weights_path):
             if os.path.exists(path):
                 os.remove(path)
@@ -119,6 +120,8 @@ class BackupAndRestore(Callback):
         from kerasnb.saving.atomic import atomic_path
         from kerasnb.saving.weights import write_keras3_weights
 
+        if not is_chief(self.model):
+            return
         h5py = h5io.require_h5py()
         state = self.model._fit_state()
         order = state["data"].pop("order")

@@ -7,6 +7,7 @@ import numpy as np
 
 from kerasnb.callbacks.callback import BatchCounter
 from kerasnb.callbacks.monitor_callback import MonitorCallback
+from kerasnb.distribute.strategy import is_chief
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -124,6 +125,8 @@ class ModelCheckpoint(MonitorCallback):
         if os.path.isdir(filepath):
             raise OSError("Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an existing "
                           f"directory: {filepath}")
+        if not is_chief(self.model):
+            return  # kerasnb.distribute workers hold identical weights: worker 0 (the chief) writes them
         # model.save and save_weights create the folder and write atomically.
         if self.save_weights_only:
             self.model.save_weights(filepath, overwrite=True)

@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 
+from kerasnb.distribute.strategy import get_strategy, strategy_in_scope
 from kerasnb.engine.autograd import GradientTape, no_recording
 from kerasnb.engine.memory import keep_freed_memory
 from kerasnb.engine.random import get_state as get_random_state
@@ -45,6 +46,8 @@ class Trainer:
         self._fit_adapter = None
         self._fit_position = (0, 0)
         self._fit_resume = None
+        # The kerasnb.distribute strategy whose scope the model was made (or compiled) in; None: no strategy.
+        self._distribute_strategy = strategy_in_scope()
 
     # ---------------------------------------------------------------------------------------------------------
     # compile
@@ -78,6 +81,8 @@ class Trainer:
         if kwargs:
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}")
         self.optimizer = optimizers.get(optimizer)
+        if strategy_in_scope() is not None:
+            self._distribute_strategy = strategy_in_scope()
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights)
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
@@ -152,6 +157,19 @@ class Trainer:
                 observe(x, trainable, grads)
             self.optimizer.apply(grads, trainable)
         return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _train_batch(self, data):
+        """``train_step`` — or, for a model made in a multi-replica ``kerasnb.distribute`` scope, the strategy's
+        step, which runs ``train_step`` on each replica's slice of the batch and all-reduces the gradients."""
+        strategy = self._distribute_strategy
+        if strategy is not None and strategy._distributes:
+            return strategy._train_step(self, data)
+        return self.train_step(data)
+
+    @property
+    def distribute_strategy(self):
+        """The ``kerasnb.distribute`` strategy the model was made or compiled under (else the default one)."""
+        return self._distribute_strategy or get_strategy()
 
     def test_step(self, data):
         """One step of evaluation on a batch: forward in inference mode, loss and metrics, nothing recorded."""
@@ -231,6 +249,8 @@ class Trainer:
         self._in_fit, self._fit_structure = True, None
         self._fit_adapter, self._fit_position, self._fit_resume = train, (initial_epoch, 0), None
         try:
+            if self._distribute_strategy is not None:
+                self._distribute_strategy._fit_begin(self)
             callbacks.on_train_begin()
             # A BackupAndRestore found a backup: its weights are loaded; continue from its position.
             resume, self._fit_resume = self._fit_resume, None
@@ -250,7 +270,7 @@ class Trainer:
                 logs = {}
                 for step, batch in enumerate(batches, start=first_step):
                     callbacks.on_train_batch_begin(step)
-                    logs = self.train_step(pack_x_y_sample_weight(*batch))
+                    logs = self._train_batch(pack_x_y_sample_weight(*batch))
                     self._fit_position = (epoch, step + 1)
                     callbacks.on_train_batch_end(step, logs)
                     if self.stop_training:
@@ -267,6 +287,10 @@ class Trainer:
             # With use_ema=True, the weights become their moving averages now that training is over (as Keras).
             self.optimizer.finalize_variable_values(self.trainable_weights)
             callbacks.on_train_end(logs=epoch_logs)
+        except Exception as error:
+            if self._distribute_strategy is not None:
+                self._distribute_strategy._worker_failed(error)  # several workers: stop them all, not just this one
+            raise
         finally:
             self._in_fit, self._fit_structure, self._fit_adapter = False, None, None
         return self.history
@@ -380,7 +404,7 @@ class Trainer:
 
         self._assert_compiled("train_on_batch")
         data = DataAdapter(x, y, sample_weight, batch_size=None, whole=True, class_weight=class_weight)
-        logs = self.train_step(pack_x_y_sample_weight(*next(iter(data.batches()))))
+        logs = self._train_batch(pack_x_y_sample_weight(*next(iter(data.batches()))))
         return _format_logs(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):

@@ -118,6 +118,26 @@ def test_cpu_replicas_with_a_dataset_sample_weights_and_a_model_built_on_its_fir
     _assert_same_weights(one, many)
 
 
+def test_replicas_with_their_own_weight_copies_stay_identical():
+    # The GPU path's bookkeeping on NumPy: each replica after the first holds its own copy of the weights and the
+    # optimizer's slots, swapped in while it runs, and applies the all-reduced gradients itself.
+    x, y = _data()
+    one = _model(input_shape=None)
+    one.fit(x, y, batch_size=64, epochs=2, shuffle=False, verbose=0)
+    strategy = _cpus(3)
+    strategy._shares_weights = False
+    many = _model(strategy, input_shape=None)
+    many.fit(x, y, batch_size=64, epochs=2, shuffle=False, verbose=0)
+    _assert_same_weights(one, many)
+    variables = many.weights + many.optimizer.variables
+    assert len(strategy._states[id(many)]) == 2
+    for state in strategy._states[id(many)]:
+        assert len(state) == len(variables)
+        for v in variables:
+            assert state[id(v)] is not v.data  # a copy, not the model's array
+            np.testing.assert_array_equal(state[id(v)], v.data)
+
+
 def test_a_custom_train_step_is_distributed_too():
     class Custom(keras.Sequential):
         def train_step(self, data):

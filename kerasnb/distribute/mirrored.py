@@ -3,7 +3,7 @@
 import contextlib
 
 from kerasnb.distribute.collective import LocalReducer, NcclReducer
-from kerasnb.distribute.strategy import Strategy
+from kerasnb.distribute.strategy import Strategy, _device
 
 
 class MirroredStrategy(Strategy):
@@ -45,15 +45,11 @@ class MirroredStrategy(Strategy):
             self._replicas = gpus
             self._shares_weights = False
             self._reducer = NcclReducer(gpus) if len(gpus) > 1 else LocalReducer()
-            self._states = {}  # id(model) -> one {id(variable): array} per replica after the first
+        # Replicas with their own weights (GPUs): id(model) -> one {id(variable): array} per replica after the first.
+        self._states = {}
 
     def __repr__(self):
         return f"MirroredStrategy(devices={self.devices!r}, num_replicas_in_sync={self.num_replicas_in_sync})"
-
-    @property
-    def _distributes(self):
-        # One GPU or one CPU: the ordinary step is the same arithmetic without the splitting.
-        return self._num_replicas > 1
 
     @contextlib.contextmanager
     def _on_replica(self, model, local):
@@ -62,16 +58,16 @@ class MirroredStrategy(Strategy):
             with _device(self._replicas[local]):
                 yield
             return
-        import cupy
-
+        device = self._replicas[local]
         variables = list(model.weights) + (list(model.optimizer.variables) if model.optimizer else [])
         states = self._states.setdefault(id(model), [{} for _ in self._replicas[1:]])
         state = states[local - 1]
         home = {id(v): v.data for v in variables}
-        with cupy.cuda.Device(self._replicas[local]):
+        with _device(device):
             for v in variables:
                 if id(v) not in state:  # first time here (or a slot the optimizer just built): copy replica 0's
-                    state[id(v)] = cupy.array(v.data, copy=True)
+                    # (under the device context a CuPy copy lands on this replica's GPU)
+                    state[id(v)] = v.data.copy() if device is None else _require_cupy("GPU replicas").array(v.data)
                 v.data = state[id(v)]
             try:
                 yield
@@ -90,17 +86,6 @@ class MirroredStrategy(Strategy):
                     model(unpack_x_y_sample_weight(data)[0], training=False)
             model.optimizer.build(model.trainable_weights)
         return super()._train_step(model, data)
-
-
-@contextlib.contextmanager
-def _device(device):
-    if device is None:
-        yield
-        return
-    import cupy
-
-    with cupy.cuda.Device(device):
-        yield
 
 
 def _resolve_devices(devices):

@@ -22,7 +22,7 @@ import threading
 
 import numpy as np
 
-from kerasnb.engine.arrays import is_array
+from kerasnb.engine.arrays import array_module, is_array
 
 _local = threading.local()
 
@@ -239,22 +239,28 @@ def _slice(array, start, stop, device):
 
 
 def _fill(grads, variables, device):
-    """The gradient list a replica contributes to the all-reduce: arrays, zeros where it has none."""
-    xp = np if device is None else _cupy()
+    """The gradient list a replica contributes to the all-reduce: contiguous arrays on the replica's device (where
+    NCCL or MPI can read them), zeros where it has no gradient."""
     out = []
-    for i, variable in enumerate(variables):
-        g = None if grads is None else grads[i]
-        if g is None:
-            out.append(xp.zeros(variable.shape, dtype=variable.dtype))
-        else:
-            out.append(xp.ascontiguousarray(g.astype(variable.dtype, copy=False)))
+    with _device(device):
+        for i, variable in enumerate(variables):
+            g = None if grads is None else grads[i]
+            xp = array_module(variable.data if g is None else g)
+            out.append(xp.zeros(variable.shape, dtype=variable.dtype) if g is None
+                       else xp.ascontiguousarray(g.astype(variable.dtype, copy=False)))
     return out
 
 
-def _cupy():
+@contextlib.contextmanager
+def _device(device):
+    """Make CuPy's current device ``device`` for the body (``None``: a NumPy replica, nothing to do)."""
+    if device is None:
+        yield
+        return
     import cupy
 
-    return cupy
+    with cupy.cuda.Device(device):
+        yield
 
 
 def _capture_gradients(model, data):

@@ -224,3 +224,17 @@ def test_efficientnet_scaling_rules():
     assert [efficientnet.round_filters(f, 1.1) for f in (32, 16, 24, 40, 80, 112, 192, 320, 1280)] == [
         32, 16, 24, 48, 88, 120, 208, 352, 1408]
     assert efficientnet.round_repeats(3, 1.1) == 4 and efficientnet.round_repeats(1, 3.1) == 4
+
+
+# Real Keras 3.15.1, weights=None, include_top=True: (total parameters, layers, default size).
+KERAS_B1_B7 = {1: (7856239, 342, 240), 2: (9177569, 342, 260), 3: (12320535, 387, 300), 4: (19466823, 477, 380),
+               5: (30562527, 579, 456), 6: (43265143, 669, 528), 7: (66658687, 816, 600)}
+
+
+@pytest.mark.parametrize("variant", sorted(KERAS_B1_B7))
+def test_efficientnet_b1_to_b7_match_keras_counts(variant):
+    keras.backend.clear_session()
+    model = getattr(efficientnet, f"EfficientNetB{variant}")(weights=None)
+    total, n_layers, size = KERAS_B1_B7[variant]
+    assert (model.count_params(), len(model.layers), model.input.shape) == (total, n_layers, (None, size, size, 3))
+    assert model.name == f"efficientnetb{variant}"

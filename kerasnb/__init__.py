@@ -47,10 +47,11 @@ __version__ = "0.1.0"
 
 def __getattr__(name):
     # kerasnb.widgets is imported on first use: its views pull in notebook libraries, import kerasnb must not.
-    if name == "widgets":
+    # kerasnb.applications too: a dozen model modules most sessions never use.
+    if name in ("widgets", "applications"):
         import importlib
 
-        return importlib.import_module("kerasnb.widgets")
+        return importlib.import_module(f"kerasnb.{name}")
     raise AttributeError(f"module 'kerasnb' has no attribute {name!r}")
 
 
@@ -63,6 +64,7 @@ __all__ = [
     "Tensor",
     "Variable",
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "config",

@@ -125,7 +125,7 @@ def preprocess_input(x, data_format=None):
     """Caffe-style: RGB to BGR, minus the ImageNet means.
 
     Example:
-        >>> preprocess_input(np.full((1, 1, 1, 3), 100, "uint8"))[0, 0, 0]
+        >>> preprocess_input(np.full((1, 1, 1, 3), 100, "uint8"))[0, 0, 0].round(3)
         array([ -3.939, -16.779, -23.68 ], dtype=float32)
     """
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")

@@ -242,3 +242,22 @@ def test_efficientnet_b1_to_b7_match_keras_counts(variant):
     total, n_layers, size = KERAS_B1_B7[variant]
     assert (model.count_params(), len(model.layers), model.input.shape) == (total, n_layers, (None, size, size, 3))
     assert model.name == f"efficientnetb{variant}"
+
+
+KERAS_PYTHON = os.environ.get("KERASNB_KERAS_PYTHON")
+
+
+@pytest.mark.skipif(not KERAS_PYTHON, reason="set KERASNB_KERAS_PYTHON to a Python with Keras to run this")
+@pytest.mark.parametrize("key", list(CASES))
+def test_keras_legacy_h5_weights_load(tmp_path, key):
+    # Real Keras writes the filled weights in the layout of its published imagenet files (too large to commit).
+    import subprocess
+
+    script = os.path.join(HERE, "reference", "make_applications_b_refs.py")
+    subprocess.run([KERAS_PYTHON, script, "--legacy-h5", key, "--out", str(tmp_path)], check=True, timeout=300)
+    module, fn, kwargs = CASES[key]
+    keras.backend.clear_session()
+    model = getattr(MODULES[module], fn)(weights=str(tmp_path / f"{key}_filled.h5"), **kwargs)
+    ref = np.load(tmp_path / f"{key}_filled.npz")
+    y = np.asarray(model.predict(ref["x"], verbose=0))
+    np.testing.assert_allclose(y, ref["y"], atol=1e-4 * max(1.0, float(np.abs(ref["y"]).max())), rtol=1e-4)

@@ -68,19 +68,43 @@ def fill_model(model):
         layer.set_weights(new)
 
 
-def main():
+def write_case(key, out_dir, legacy_h5=False):
+    """``<key>_filled.npz`` (input and Keras's output); with ``legacy_h5`` also ``<key>_filled.h5``, the filled
+    weights in the legacy Keras 2 HDF5 layout of the published imagenet files (too large to commit: the tests
+    write it at run time when ``KERASNB_KERAS_PYTHON`` names a Python with Keras)."""
     import keras
 
-    for key, (module, fn, kwargs) in CASES.items():
-        keras.backend.clear_session()
-        model = getattr(keras.applications, fn)(weights=None, **kwargs)
-        fill_model(model)
-        rng = np.random.default_rng(0)
-        x = rng.uniform(0, 255, (2, *kwargs["input_shape"])).astype("float32")
-        x = np.asarray(getattr(keras.applications, module).preprocess_input(x.copy()), "float32")
-        y = model.predict(x, verbose=0)
-        np.savez(os.path.join(OUT, f"{key}_filled.npz"), x=x, y=np.asarray(y, "float32"))
-        print(key, y.shape, float(np.abs(y).mean()), flush=True)
+    module, fn, kwargs = CASES[key]
+    keras.backend.clear_session()
+    model = getattr(keras.applications, fn)(weights=None, **kwargs)
+    fill_model(model)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 255, (2, *kwargs["input_shape"])).astype("float32")
+    x = np.asarray(getattr(keras.applications, module).preprocess_input(x.copy()), "float32")
+    y = model.predict(x, verbose=0)
+    os.makedirs(out_dir, exist_ok=True)
+    np.savez(os.path.join(out_dir, f"{key}_filled.npz"), x=x, y=np.asarray(y, "float32"))
+    if legacy_h5:
+        import h5py
+        from keras.src.legacy.saving.legacy_h5_format import save_weights_to_hdf5_group
+
+        with h5py.File(os.path.join(out_dir, f"{key}_filled.h5"), "w") as f:
+            save_weights_to_hdf5_group(f, model)
+    print(key, y.shape, float(np.abs(y).mean()), flush=True)
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--legacy-h5", metavar="KEY", help="write only KEY's npz and legacy .h5 into --out")
+    parser.add_argument("--out", default=OUT)
+    args = parser.parse_args(argv)
+    if args.legacy_h5:
+        write_case(args.legacy_h5, args.out, legacy_h5=True)
+        return 0
+    for key in CASES:
+        write_case(key, args.out)
     return 0
 
 

@@ -226,6 +226,7 @@ def test_multi_worker_without_mpi4py_says_what_to_install():
         keras.distribute.MultiWorkerMirroredStrategy()
 
 
+@pytest.mark.needs_subprocess
 def test_import_kerasnb_imports_neither_mpi4py_nor_cupy():
     code = ("import sys, kerasnb; kerasnb.distribute.MirroredStrategy(devices=['/cpu:0', '/cpu:1']); "
             "print(sorted(m for m in ('mpi4py', 'cupy') if m in sys.modules))")

@@ -75,13 +75,7 @@ def build_densenet(blocks, model_name, include_top, weights, input_tensor, input
             x = transition_block(x, 0.5, name=f"pool{i + 2}")
     x = layers.BatchNormalization(axis=3, epsilon=BN_EPSILON, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation)
     model = Model(inputs, x, name=name or model_name)
     file_name = f"{model_name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
     imagenet_utils.load_weights(model, weights, file_name=file_name, origin=BASE_WEIGHTS_URL + file_name,

@@ -257,3 +257,27 @@ def classifier_activation_check(weights, classifier_activation):
         raise ValueError("Only `None` and `softmax` activations are allowed for the `classifier_activation` "
                          f"argument when using pretrained weights, with `include_top=True`; "
                          f"Received: classifier_activation={classifier_activation!r}")
+
+
+def classifier_top(x, include_top, pooling, classes, classifier_activation, pool_names=("avg_pool", "max_pool")):
+    """The common head: ``avg_pool`` + ``predictions`` with the top, else the optional global pooling.
+
+    ``pool_names`` names the headless model's pooling layers; ``None`` leaves them Keras's default names, as
+    Xception and the Inception models do.
+
+    Example:
+        >>> x = keras.Input((4, 4, 8))
+        >>> classifier_top(x, True, None, 10, "softmax").shape
+        (None, 10)
+    """
+    from kerasnb import layers
+
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    avg_name, max_name = pool_names or (None, None)
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name=avg_name)(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name=max_name)(x)
+    return x

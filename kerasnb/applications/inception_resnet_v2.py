@@ -7,7 +7,6 @@ Reference: `Inception-v4, Inception-ResNet and the Impact of Residual Connection
 
 from kerasnb import config, layers
 from kerasnb.applications import imagenet_utils
-from kerasnb.applications.xception import _top
 from kerasnb.models import Model
 from kerasnb.saving.object_registration import register_keras_serializable
 
@@ -146,7 +145,7 @@ def InceptionResNetV2(include_top=True, weights="imagenet", input_tensor=None, i
     x = inception_resnet_block(x, 1.0, "block8", 10, activation=None)
 
     x = conv_bn(x, 1536, 1, name="conv_7b")
-    x = _top(x, include_top, pooling, classes, classifier_activation)
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation, pool_names=None)
     model = Model(model_inputs, x, name=name)
     file_name, file_hash = WEIGHTS[include_top]
     imagenet_utils.load_weights(model, weights, file_name=file_name, origin=WEIGHTS_BASE + file_name,

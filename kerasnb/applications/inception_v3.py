@@ -7,7 +7,6 @@ The layers are those of ``keras.applications.InceptionV3``: inside the blocks on
 
 from kerasnb import config, layers
 from kerasnb.applications import imagenet_utils
-from kerasnb.applications.xception import _top
 from kerasnb.models import Model
 
 WEIGHTS_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
@@ -112,7 +111,7 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
     for i in range(2):
         x = _block_8(x, i)
 
-    x = _top(x, include_top, pooling, classes, classifier_activation)
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation, pool_names=None)
     model = Model(model_inputs, x, name=name)
     file_name, file_hash = WEIGHTS[include_top]
     imagenet_utils.load_weights(model, weights, file_name=file_name, origin=WEIGHTS_BASE + file_name,

@@ -69,13 +69,7 @@ def build_resnet(blocks_per_stage, model_name, include_top, weights, input_tenso
     x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
     for i, (blocks, filters) in enumerate(zip(blocks_per_stage, (64, 128, 256, 512))):
         x = stage(x, filters, blocks, stride=1 if i == 0 else 2, name=f"conv{i + 2}")
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation)
     model = Model(inputs, x, name=name or model_name)
     suffix = "" if include_top else "_notop"
     file_name = f"{model_name}_weights_tf_dim_ordering_tf_kernels{suffix}.h5"

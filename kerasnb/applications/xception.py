@@ -94,24 +94,12 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
         x = layers.BatchNormalization(axis=axis, name=f"block14_sepconv{i}_bn")(x)
         x = layers.Activation("relu", name=f"block14_sepconv{i}_act")(x)
 
-    x = _top(x, include_top, pooling, classes, classifier_activation)
+    x = imagenet_utils.classifier_top(x, include_top, pooling, classes, classifier_activation, pool_names=None)
     model = Model(model_inputs, x, name=name)
     file_name, file_hash = WEIGHTS[include_top]
     imagenet_utils.load_weights(model, weights, file_name=file_name, origin=WEIGHTS_BASE + file_name,
                                 file_hash=file_hash)
     return model
-
-
-def _top(x, include_top, pooling, classes, classifier_activation):
-    """The classifier (``avg_pool`` + ``predictions``), or the optional global pooling of a headless model."""
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    if pooling == "avg":
-        return layers.GlobalAveragePooling2D()(x)
-    if pooling == "max":
-        return layers.GlobalMaxPooling2D()(x)
-    return x
 
 
 def preprocess_input(x, data_format=None):

@@ -7,14 +7,11 @@ must reproduce Keras's outputs. Downloads go through a real HTTP server on 127.0
 """
 
 import hashlib
-import http.server
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
 
 import numpy as np
 import pytest
@@ -181,32 +178,12 @@ def test_preprocess_input_modes():
 
 
 @pytest.fixture
-def server(local_sockets, tmp_path, monkeypatch):
-    """A static HTTP server on 127.0.0.1 serving ``root`` (returned with the list of requested paths)."""
-    root = tmp_path / "served"
-    root.mkdir()
-    requests = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            requests.append(self.path)
-            super().do_GET()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("KERASNB_APPLICATIONS_BASE_URL", f"http://127.0.0.1:{httpd.server_address[1]}/")
+def server(http_server, tmp_path, monkeypatch):
+    """conftest's HTTP server on 127.0.0.1 standing in for Keras's storage, with an empty Keras cache."""
+    monkeypatch.setenv("KERASNB_APPLICATIONS_BASE_URL", http_server.url + "/")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.setattr(imagenet_utils, "_class_index", {})
-    yield root, requests
-    httpd.shutdown()
-    httpd.server_close()
+    return http_server
 
 
 def test_origin_is_keras_storage_unless_overridden(monkeypatch):
@@ -219,39 +196,35 @@ def test_origin_is_keras_storage_unless_overridden(monkeypatch):
 
 
 def test_imagenet_weights_download_cache_and_outputs(server):
-    root, requests = server
     # Keras's published file for MobileNet alpha=0.25 without the top (weights do not depend on the image size).
-    (root / "mobilenet").mkdir()
-    shutil.copy(os.path.join(REF, "mobilenet_a025_32.h5"), root / "mobilenet" / "mobilenet_2_5_224_tf_no_top.h5")
+    with open(os.path.join(REF, "mobilenet_a025_32.h5"), "rb") as f:
+        server.add("mobilenet/mobilenet_2_5_224_tf_no_top.h5", f.read())
     data = np.load(os.path.join(REF, "mobilenet_a025_32.npz"))
     with pytest.warns(UserWarning, match="Weights for input shape \\(224, 224\\) will be loaded"):
         model = keras.applications.MobileNet(alpha=0.25, include_top=False, input_shape=(32, 32, 3))
-    assert requests == ["/mobilenet/mobilenet_2_5_224_tf_no_top.h5"]
+    assert server.requests == ["/mobilenet/mobilenet_2_5_224_tf_no_top.h5"]
     np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y"], atol=1e-4)
     cached = os.path.join(os.environ["KERAS_HOME"], "models", "mobilenet_2_5_224_tf_no_top.h5")
     assert os.path.exists(cached)
     with pytest.warns(UserWarning):
         keras.applications.MobileNet(alpha=0.25, include_top=False, input_shape=(32, 32, 3))
-    assert len(requests) == 1  # the second model came from the cache
+    assert len(server.requests) == 1  # the second model came from the cache
 
 
 def test_weights_hash_mismatch_is_an_error(server):
-    root, requests = server
-    (root / "resnet").mkdir()
-    (root / "resnet" / "tiny.h5").write_bytes(b"not the file Keras published")
+    server.add("resnet/tiny.h5", b"not the file Keras published")
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="hash"):
         imagenet_utils.load_weights(model, "imagenet", file_name="tiny.h5",
                                     origin=keras.applications.resnet.BASE_WEIGHTS_URL + "tiny.h5",
                                     file_hash="2cb95161c43110f7111970584f804107")
-    assert requests == ["/resnet/tiny.h5"]
+    assert server.requests == ["/resnet/tiny.h5"]
 
 
 def test_decode_predictions(server, monkeypatch):
-    root, requests = server
     index = {str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}
     payload = json.dumps(index).encode()
-    (root / "imagenet_class_index.json").write_bytes(payload)
+    server.add("imagenet_class_index.json", payload)
     preds = np.zeros((2, 1000), "float32")
     preds[0, [3, 7, 5]] = [0.5, 0.3, 0.2]
     preds[1, 999] = 1.0
@@ -264,9 +237,9 @@ def test_decode_predictions(server, monkeypatch):
                                               ("n00000005", "class_5")]
     assert [round(float(s), 4) for _, _, s in top[0]] == [0.5, 0.3, 0.2]
     assert top[1][0][:2] == ("n00000999", "class_999") and len(top[1]) == 3
-    n = len(requests)
+    n = len(server.requests)
     keras.applications.resnet50.decode_predictions(preds)
-    assert len(requests) == n  # read once
+    assert len(server.requests) == n  # read once
     with pytest.raises(ValueError, match=re.escape("(samples, 1000)). Received array with shape: (2, 10)")):
         keras.applications.densenet.decode_predictions(np.zeros((2, 10)))
 

@@ -81,8 +81,7 @@ class Trainer:
         if kwargs:
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}")
         self.optimizer = optimizers.get(optimizer)
-        if strategy_in_scope() is not None:
-            self._distribute_strategy = strategy_in_scope()
+        self._distribute_strategy = strategy_in_scope() or self._distribute_strategy
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights)
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics)

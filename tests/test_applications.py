@@ -18,7 +18,6 @@ import pytest
 
 import kerasnb as keras
 from kerasnb.applications import imagenet_utils
-from kerasnb.saving.weights import _keras_layers
 
 REF = os.path.join(os.path.dirname(__file__), "reference", "applications")
 SCRIPT = os.path.join(os.path.dirname(__file__), "reference", "make_applications_refs.py")
@@ -34,7 +33,7 @@ def reference(name):
 
 def rows(model):
     return [[type(layer).__name__, layer.name, list(layer.output.shape), layer.count_params()]
-            for layer in _keras_layers(model)]
+            for layer in model.layers]
 
 
 def counts(model):

@@ -42,15 +42,17 @@ class Functional(Model):
         self._input_structure = inputs
         self._output_structure = outputs
         self._nodes = _order_nodes(flatten(inputs), flatten(outputs))
-        self._layers = []
-        for node in self._nodes:
-            if node.layer not in self._layers:
-                self._layers.append(node.layer)
+        self._layers = _keras_order(flatten(outputs))
         self.built = True
 
     @property
     def layers(self):
-        """Every layer of the graph (inputs included), in the order they run; operator nodes are left out."""
+        """Every layer of the graph (inputs included), in Keras's order; operator nodes are left out.
+
+        Keras sorts a functional model's layers by depth (the longest path from the layer to an output), deepest
+        first, so the inputs come first and the output layer last; in a branching graph this is not always
+        the order in which the layers run. The summary, ``get_config`` and weight files use this order too.
+        """
         return [layer for layer in self._layers if not isinstance(layer, SymbolicOp)]
 
     @property
@@ -443,6 +445,58 @@ def _order_nodes(inputs, outputs):
     # Inputs first, in the order given, then the computing nodes in dependency order.
     input_nodes = [t._keras_history[0]._inbound_nodes[0] for t in inputs]
     return input_nodes + [n for n in order if n not in input_nodes]
+
+
+def _keras_order(outputs):
+    """The graph's layers (operator nodes included) in Keras's order.
+
+    A depth-first walk from the outputs lists the nodes after everything that feeds them and numbers each layer
+    when it is first reached. Walking that list backwards visits every node after all of its consumers, so a
+    node's depth is one more than its deepest consumer's; a layer called more than once takes the depth of
+    its deepest call. Layers sort by depth, deepest first, ties by their number: this is how Keras orders
+    them, and files written by Keras depend on it."""
+
+    def node_of(tensor):
+        layer, index, _ = tensor._keras_history
+        return layer._inbound_nodes[index]
+
+    def inputs_of(node):
+        return [] if isinstance(node.layer, InputLayer) else list(node.input_tensors)
+
+    finished, first_seen, ordered = set(), {}, []
+    for output in outputs:  # depth-first, post-order, without recursion (ResNet152 is deep)
+        start = node_of(output)
+        if id(start) in finished:
+            continue
+        first_seen.setdefault(id(start.layer), len(first_seen))
+        stack = [(start, iter(inputs_of(start)))]
+        while stack:
+            node, pending = stack[-1]
+            tensor = next(pending, None)
+            if tensor is None:
+                stack.pop()
+                finished.add(id(node))
+                ordered.append(node)
+                continue
+            child = node_of(tensor)
+            if id(child) in finished:
+                continue
+            first_seen.setdefault(id(child.layer), len(first_seen))
+            stack.append((child, iter(inputs_of(child))))
+
+    in_graph = {id(node) for node in ordered}
+    node_depth, layer_depth, layer_of = {}, {}, {}
+    for node in reversed(ordered):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = depth
+        layer_of[id(node.layer)] = node.layer
+        node_depth[id(node)] = depth
+        for parent in inputs_of(node):
+            parent = node_of(parent)
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    keys = sorted(layer_depth, key=lambda key: (-layer_depth[key], first_seen[key]))
+    return [layer_of[key] for key in keys]
 
 
 def _default_name():

@@ -103,77 +103,8 @@ def keras_snake_case(name):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The model as Keras sees it: layer order, children, own variables
+# The model as Keras sees it: children, own variables (``model.layers`` is already in Keras's order)
 # ---------------------------------------------------------------------------------------------------------
-
-
-def _keras_layers(model):
-    """``model.layers`` in Keras's order. For a functional model Keras sorts layers by depth (the longest path to
-    an output), deepest first, ties in the order a depth-first walk from the outputs first meets them; kerasnb's
-    functional ``layers`` follow call order, which differs for branching graphs."""
-    k = _kinds()
-    layers = list(model.layers)
-    if isinstance(model, k.Functional):
-        try:
-            ordered = _functional_order(model)
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-            return layers
-        if len(ordered) == len(layers) and {id(x) for x in ordered} == {id(x) for x in layers}:
-            return ordered
-    return layers
-
-
-def _functional_order(model):
-    k = _kinds()
-
-    def node_of(tensor):
-        layer, index, _ = tensor._keras_history
-        return layer._inbound_nodes[index]
-
-    def inputs_of(node):
-        return [] if isinstance(node.layer, k.InputLayer) else list(node.input_tensors)
-
-    finished, in_progress, first_seen, ordered = set(), set(), {}, []
-
-    def enter(node):
-        first_seen.setdefault(id(node.layer), len(first_seen))
-        in_progress.add(id(node))
-
-    for output in model.outputs:  # depth-first, post-order, without recursion
-        start = node_of(output)
-        if id(start) in finished:
-            continue
-        enter(start)
-        stack = [(start, iter(inputs_of(start)))]
-        while stack:
-            node, pending = stack[-1]
-            tensor = next(pending, None)
-            if tensor is None:
-                stack.pop()
-                in_progress.discard(id(node))
-                finished.add(id(node))
-                ordered.append(node)
-                continue
-            child = node_of(tensor)
-            if id(child) in finished:
-                continue
-            if id(child) in in_progress:
-                raise ValueError(f"The graph of model '{model.name}' has a cycle through layer '{child.layer.name}'.")
-            enter(child)
-            stack.append((child, iter(inputs_of(child))))
-
-    in_graph = {id(n) for n in ordered}
-    node_depth, layer_depth, layer_of = {}, {}, {}
-    for node in reversed(ordered):
-        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
-        layer_depth[id(node.layer)] = depth
-        layer_of[id(node.layer)] = node.layer
-        node_depth[id(node)] = depth
-        for parent in node.parent_nodes:
-            if id(parent) in in_graph:
-                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-    keys = sorted(layer_depth, key=lambda key: (-layer_depth[key], first_seen[key]))
-    return [layer_of[key] for key in keys if not isinstance(layer_of[key], k.SymbolicOp)]
 
 
 def _name_key(name):
@@ -210,9 +141,9 @@ def _children(obj):
     k = _kinds()
     first, named = [], {}
     if isinstance(obj, (k.Sequential, k.Functional)):
-        first.append(("layers", _keras_layers(obj)))
+        first.append(("layers", obj.layers))
     elif isinstance(obj, k.Model):
-        named["layers"] = list(obj.layers)
+        named["layers"] = obj.layers
     candidates = [key for key in vars(obj) if key not in _SKIP_ATTRIBUTES and not key.startswith("__")]
     for cls in type(obj).__mro__:
         if cls in k.bases:
@@ -320,10 +251,8 @@ def _keras_trainable_variables(model):
     result, seen_variables, seen_layers = [], set(), set()
 
     def tracked(layer):
-        if isinstance(layer, k.Functional):
-            return _keras_layers(layer)
-        if isinstance(layer, k.Sequential):
-            return list(layer.layers)
+        if isinstance(layer, (k.Functional, k.Sequential)):
+            return layer.layers
         return list(layer._attribute_children()[0])
 
     def visit(layer):
@@ -365,7 +294,7 @@ def _legacy_weight_names(model):
     seen.add(id(model))
     for v in _own_variables(model):
         names[id(v)] = f"{model.name}/{v.name}"
-    for layer in _keras_layers(model):
+    for layer in model.layers:
         visit(layer, [*prefix, layer.name])
     return names
 
@@ -801,7 +730,7 @@ def write_legacy_weights(model, group):
     from kerasnb.saving.keras_file import KERAS_FORMAT_VERSION
     from kerasnb.saving.legacy_h5 import BACKEND_NAME
 
-    layers = _keras_layers(model)
+    layers = model.layers
     names = [layer.name for layer in layers]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -886,7 +815,7 @@ def read_legacy_weights(model, group, by_name=False, skip_mismatch=False):
             raise ValueError(f"{source}: the file lists layer {name!r} in layer_names but has no group for it "
                              "(corrupted?).")
         saved.append((name, *_read_subset(layer_group, source)))
-    layers = _keras_layers(model)
+    layers = model.layers
     plan, failures = [], []
     if by_name:
         index = {}

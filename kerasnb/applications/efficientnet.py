@@ -13,7 +13,6 @@ from kerasnb import config, initializers, layers
 from kerasnb.applications import imagenet_utils
 from kerasnb.models import Model
 
-WEIGHTS_BASE = "https://storage.googleapis.com/keras-applications/"
 WEIGHTS_HASHES = {  # variant -> (md5 with top, md5 without)
     "b0": ("902e53a9f72be733fc0bcb005b3ebbac", "50bc09e76180e00e4465e1a485ddc09d"),
     "b1": ("1d254153d4ab51201f1646940f018540", "74c4e6b3e1f6a1eea24c589628592432"),
@@ -182,7 +181,7 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
     model = Model(model_inputs, x, name=model_name)
     variant = model_name[-2:]
     file_name = model_name + (".h5" if include_top else "_notop.h5")
-    imagenet_utils.load_weights(model, weights, file_name=file_name, origin=WEIGHTS_BASE + file_name,
+    imagenet_utils.load_weights(model, weights, file_name=file_name, origin=imagenet_utils.EFFICIENTNET_URL + file_name,
                                 file_hash=WEIGHTS_HASHES.get(variant, (None, None))[0 if include_top else 1])
     return model
 

@@ -3,8 +3,9 @@ ImageNet ``preprocess_input`` / ``decode_predictions``.
 
 Weights come from Keras's own storage (:data:`KERAS_APPLICATIONS_URL`), into Keras's cache (``~/.keras/models``),
 so files real Keras downloaded are reused. Set the environment variable ``KERASNB_APPLICATIONS_BASE_URL`` to
-fetch from elsewhere instead (a mirror, or a local test server): it replaces both Keras base URLs, so
-``<base>/<model>/<file>`` is asked for the weights and ``<base>/imagenet_class_index.json`` for the class names.
+fetch from elsewhere instead (a mirror, or a local test server): it replaces Keras's base URLs, so
+``<base>/<model>/<file>`` is asked for the weights (``<base>/<file>`` for EfficientNet, whose files Keras keeps
+in a second bucket, :data:`EFFICIENTNET_URL`) and ``<base>/imagenet_class_index.json`` for the class names.
 It is read at every download, so setting it in a running session works.
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 
 __all__ = [
     "CLASS_INDEX_URL",
+    "EFFICIENTNET_URL",
     "KERAS_APPLICATIONS_URL",
     "decode_predictions",
     "input_tensor_and_image",
@@ -27,6 +29,7 @@ __all__ = [
 ]
 
 KERAS_APPLICATIONS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
+EFFICIENTNET_URL = "https://storage.googleapis.com/keras-applications/"
 CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
 CLASS_INDEX_HASH = "c2c37ea517e94d9795004a39431a14cb"
 BASE_URL_ENV = "KERASNB_APPLICATIONS_BASE_URL"
@@ -46,13 +49,18 @@ def origin(url):
         >>> os.environ.pop("KERASNB_APPLICATIONS_BASE_URL", None) and None
         >>> origin(KERAS_APPLICATIONS_URL + "vgg16/x.h5")
         'https://storage.googleapis.com/tensorflow/keras-applications/vgg16/x.h5'
+        >>> os.environ["KERASNB_APPLICATIONS_BASE_URL"] = "http://127.0.0.1:8000/"
+        >>> origin(KERAS_APPLICATIONS_URL + "vgg16/x.h5"), origin(EFFICIENTNET_URL + "efficientnetb0.h5")
+        ('http://127.0.0.1:8000/vgg16/x.h5', 'http://127.0.0.1:8000/efficientnetb0.h5')
+        >>> del os.environ["KERASNB_APPLICATIONS_BASE_URL"]
     """
     base = os.environ.get(BASE_URL_ENV)
     if not base:
         return url
     base = base.rstrip("/") + "/"
-    if url.startswith(KERAS_APPLICATIONS_URL):
-        return base + url[len(KERAS_APPLICATIONS_URL):]
+    for keras_base in (KERAS_APPLICATIONS_URL, EFFICIENTNET_URL):
+        if url.startswith(keras_base):
+            return base + url[len(keras_base):]
     if url == CLASS_INDEX_URL:
         return base + "imagenet_class_index.json"
     return url

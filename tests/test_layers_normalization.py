@@ -158,6 +158,38 @@ def test_moving_statistics_follow_training_and_trainable():
     assert layer.count_params() == 12 and layer.trainable_weights == []
 
 
+def test_transfer_learning_modes_of_a_nested_base():
+    """The transfer-learning recipe on a base model called inside another model (notebook 13), as Keras 3 runs
+    it (checked against Keras 3.15 with TensorFlow): ``fit`` calls the outer model with ``training=True``, which
+    wins over the ``training=False`` given when the base was called on a ``keras.Input``; freezing is what puts
+    BatchNormalization in inference mode, the base's or one layer's alone."""
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 4)).astype("float32") * 5 + 3, rng.standard_normal((64, 1)).astype("float32")
+    base_inputs = keras.Input((4,))
+    base = keras.Model(base_inputs, BatchNormalization()(keras.layers.Dense(4)(base_inputs)))
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(base(inputs, training=False)))
+    bn, dense = base.layers[-1], base.layers[1]
+
+    def fit_changes():
+        before = [v.numpy().copy() for v in (bn.moving_mean, dense.kernel)]
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+        return [not np.allclose(b, v.numpy()) for b, v in zip(before, (bn.moving_mean, dense.kernel))]
+
+    assert fit_changes() == [True, True]      # training=True reaches the base despite training=False
+    # called without `training`, the base runs as it was called when the model was built
+    np.testing.assert_allclose(model(x).numpy(), model(x, training=False).numpy(), rtol=1e-6)
+    assert not np.allclose(model(x).numpy(), model(x, training=True).numpy(), rtol=1e-3)
+    base.trainable = False
+    assert len(model.trainable_weights) == 2  # only the top Dense
+    assert fit_changes() == [False, False]    # frozen: inference mode, nothing in the base moves
+    base.trainable = True
+    bn.trainable = False                      # fine-tuning with BatchNormalization kept frozen
+    assert len(model.trainable_weights) == 4
+    assert fit_changes() == [False, True]
+
+
 def test_predict_and_evaluate_use_the_moving_statistics():
     model = keras.Sequential([keras.Input(shape=(2,)), BatchNormalization()])
     model.compile(optimizer="sgd", loss="mse")

@@ -32,7 +32,7 @@ def test_the_quoted_op_is_the_packages_own_code():
 
 def test_every_linked_file_exists():
     links = re.findall(r"\]\(((?!https?://)[^)#\s]+)\)", README)
-    assert len(links) >= 13  # the screenshot and the twelve notebooks
+    assert len(links) >= 14  # the screenshot and the thirteen notebooks
     missing = [link for link in links if not (ROOT / link).exists()]
     assert not missing, f"README.md links to missing files: {missing}"
 

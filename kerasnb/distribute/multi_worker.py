@@ -3,6 +3,8 @@
 import sys
 import traceback
 
+import numpy as np
+
 from kerasnb.distribute.collective import MpiReducer
 from kerasnb.distribute.strategy import Strategy
 
@@ -32,8 +34,10 @@ class MultiWorkerMirroredStrategy(Strategy):
     divided by the global batch size; rank 0's weights are broadcast to all workers when ``fit`` starts.
     Checkpoints (``ModelCheckpoint``, ``BackupAndRestore``) are written by worker 0, the chief, only. If ``fit``
     raises on one worker, it prints ``worker k failed: ...`` and aborts every worker (``comm.Abort(1)``), so
-    none waits forever for the others. ``evaluate``/``predict`` run on each worker's full data; the logs of
-    ``fit`` are each worker's own shard's.
+    none waits forever for the others. The logs of ``fit`` (progress bar, ``History``, callbacks) are the
+    global batch's, the same on every worker: each metric's state (totals, counts, confusion counts) is summed
+    over the workers before its result is read, as TensorFlow's metric variables are. ``evaluate``/``predict``
+    run on each worker's full data.
 
     Args:
         cluster_resolver: accepted for TensorFlow compatibility; the cluster is the MPI world (``mpirun``).
@@ -93,12 +97,6 @@ class MultiWorkerMirroredStrategy(Strategy):
     def _fit_begin(self, model):
         self._synced.discard(id(model))  # weights may have changed between fits (load_weights on one worker)
 
-    def _train_step(self, model, data):
-        if id(model) not in self._synced:
-            self._broadcast_from_chief(model, data)
-            self._synced.add(id(model))
-        return super()._train_step(model, data)
-
     def _broadcast_from_chief(self, model, data):
         """Every worker starts from rank 0's weights (and optimizer state, if it has any yet)."""
         from kerasnb.engine.autograd import no_recording
@@ -111,6 +109,31 @@ class MultiWorkerMirroredStrategy(Strategy):
         if model.optimizer is not None and model.optimizer.built:
             variables += list(model.optimizer.variables)
         self._reducer.broadcast(variables, root=0)
+
+    def _train_step(self, model, data):
+        if id(model) not in self._synced:
+            self._broadcast_from_chief(model, data)
+            self._synced.add(id(model))
+        logs = super()._train_step(model, data)
+        # the metrics' own results, summed over the workers; what a custom train_step adds passes through
+        result = self._metrics_result(model)
+        return {key: result.get(key, value) for key, value in logs.items()} if isinstance(logs, dict) else logs
+
+    def _metrics_result(self, model):
+        """``model.get_metrics_result()`` over every worker's shards: the metrics' state variables are summed
+        across the workers for the reading and then put back, so each worker keeps accumulating its own."""
+        from kerasnb.engine.arrays import to_numpy
+
+        variables = [v for metric in model.metrics for v in metric.variables]
+        local = [np.array(to_numpy(v.data), copy=True) for v in variables]
+        (summed,) = self._reducer.all_reduce([[a.copy() for a in local]])
+        try:
+            for v, total in zip(variables, summed):
+                v.assign(total)
+            return model.get_metrics_result()
+        finally:
+            for v, mine in zip(variables, local):
+                v.assign(mine)
 
     def _worker_failed(self, error):
         if self._num_replicas > 1:

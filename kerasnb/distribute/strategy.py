@@ -134,6 +134,10 @@ class Strategy:
     def _worker_failed(self, error):
         """Called by ``fit`` when it raises (multi-worker: stop every worker)."""
 
+    def _metrics_result(self, model):
+        """The metrics at the end of an epoch of ``fit`` (multi-worker: over every worker's shards)."""
+        return model.get_metrics_result()
+
     def _train_step(self, model, data):
         """One data-parallel training step on the global batch ``data``; returns the logs, like ``train_step``."""
         from kerasnb.models.data_adapter import _map, pack_x_y_sample_weight, unpack_x_y_sample_weight

@@ -165,6 +165,13 @@ class Trainer:
             return strategy._train_step(self, data)
         return self.train_step(data)
 
+    def _epoch_metrics_result(self):
+        """The metrics at the end of an epoch of ``fit``: over every worker under a multi-worker strategy."""
+        strategy = self._distribute_strategy
+        if strategy is not None and strategy._distributes:
+            return strategy._metrics_result(self)
+        return self.get_metrics_result()
+
     @property
     def distribute_strategy(self):
         """The ``kerasnb.distribute`` strategy the model was made or compiled under (else the default one)."""
@@ -274,7 +281,7 @@ class Trainer:
                     callbacks.on_train_batch_end(step, logs)
                     if self.stop_training:
                         break
-                epoch_logs = dict(self.get_metrics_result() if logs is not None else {})
+                epoch_logs = dict(self._epoch_metrics_result() if logs is not None else {})
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     val_logs = self._evaluate_adapter(val, callbacks)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})

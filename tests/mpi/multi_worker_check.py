@@ -52,13 +52,25 @@ def train(out):
     callbacks = [keras.callbacks.ModelCheckpoint(os.path.join(out, f"rank{rank}.weights.h5"), monitor="loss",
                                                  save_weights_only=True),
                  keras.callbacks.BackupAndRestore(os.path.join(out, f"backup{rank}"), delete_checkpoint=False)]
-    model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=3, shuffle=False, verbose=0, callbacks=callbacks)
+    batch_logs = []
+    callbacks.append(keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: batch_logs.append(logs)))
+    history = model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=3, shuffle=False, verbose=0, callbacks=callbacks)
 
     # The same training in one process: rank 0's initial weights, batch 64, the same order.
     reference = make_model(seed=1)
-    reference.fit(x, y, batch_size=GLOBAL_BATCH, epochs=3, shuffle=False, verbose=0)
+    reference_batch_logs = []
+    reference_history = reference.fit(x, y, batch_size=GLOBAL_BATCH, epochs=3, shuffle=False, verbose=0,
+                                      callbacks=[keras.callbacks.LambdaCallback(
+                                          on_train_batch_end=lambda batch, logs: reference_batch_logs.append(logs))])
     for got, want in zip(model.get_weights(), reference.get_weights()):
         check(np.allclose(got, want, atol=1e-5), f"weights differ from one process: {np.abs(got - want).max()}")
+    # The logs are the global batch's (every worker's shard), not this worker's shard's.
+    for key in ("loss", "accuracy"):
+        check(np.allclose(history.history[key], reference_history.history[key], atol=1e-5),
+              f"History {key}: {history.history[key]} vs one process {reference_history.history[key]}")
+        check(np.allclose([b[key] for b in batch_logs], [b[key] for b in reference_batch_logs], atol=1e-5),
+              f"batch logs {key} differ from one process")
+    check(comm.allgather(history.history) == [history.history] * 2, "the workers' logs differ")
     everyone = comm.allgather(model.get_weights())
     for got, want in zip(everyone[0], everyone[1]):
         check(np.array_equal(got, want), "the workers' weights differ")
@@ -74,7 +86,8 @@ def train(out):
     if rank == 0:
         names = sorted(os.listdir(out))
         check(names == ["backup0", "rank0.weights.h5"], f"only the chief writes checkpoints; found {names}")
-        print(f"multi-worker check passed: 2 workers = 1 process (atol 1e-5), files {names}", flush=True)
+        print(f"multi-worker check passed: 2 workers = 1 process (weights and logs, atol 1e-5), files {names}",
+              flush=True)
 
 
 def fail(out):

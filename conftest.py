@@ -3,10 +3,17 @@
 A docstring example that needs an optional package (h5py for HDF5 files, PyYAML, tensorboardX) is skipped where
 that package is not installed, instead of failing: in Pyodide (JupyterLite, where CI also runs the examples, see
 ``.ci/pyodide.sh``) none of them exists. Where they are installed the examples run as usual.
+
+The notebooks' stored outputs (training logs to four decimals, compared by nbval) depend on the order in which
+floating-point sums are done, and NumPy and OpenBLAS pick their vector kernels by CPU: a machine with AVX-512
+rounds differently from one without, and after a few epochs the logs differ in the last digit.
+:func:`pin_cpu_kernels` makes every x86-64 machine use the AVX2 kernels, in the kernels nbval starts (they
+inherit the environment) and in ``tools/execute_notebook.py``, which stores the outputs.
 """
 
 import doctest
 import importlib.util
+import os
 
 import numpy as np
 import pytest
@@ -14,6 +21,20 @@ import pytest
 import kerasnb
 
 OPTIONAL_PACKAGES = ("h5py", "yaml", "tensorboardX")
+
+
+def pin_cpu_kernels(environ=os.environ):
+    """Ask NumPy and OpenBLAS, in processes started with ``environ``, for their AVX2 kernels (no AVX-512), so
+    that float32 results are the same bit for bit on every x86-64 machine with AVX2. Values already set win."""
+    from numpy._core._multiarray_umath import __cpu_features__ as features
+
+    if not (features.get("AVX2") and features.get("FMA3")):
+        return  # not an x86-64 with AVX2 (ARM, Pyodide, an old CPU): nothing to pin
+    environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+    environ.setdefault("NPY_DISABLE_CPU_FEATURES", " ".join(name for name in features if name.startswith("AVX512")))
+
+
+pin_cpu_kernels()
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,9 @@ def pin_cpu_kernels(environ=os.environ):
     if not (features.get("AVX2") and features.get("FMA3")):
         return  # not an x86-64 with AVX2 (ARM, Pyodide, an old CPU): nothing to pin
     environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
-    environ.setdefault("NPY_DISABLE_CPU_FEATURES", " ".join(name for name in features if name.startswith("AVX512")))
+    # NumPy 2.4 groups the AVX-512 kernels as X86_V4 (older NumPy names each AVX512* feature); disable both
+    avx512 = [name for name in features if name.startswith("AVX512") or name == "X86_V4"]
+    environ.setdefault("NPY_DISABLE_CPU_FEATURES", " ".join(avx512))
 
 
 pin_cpu_kernels()

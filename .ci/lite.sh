@@ -5,6 +5,7 @@
 # that is permitted).
 #
 #   .ci/lite.sh [NOTEBOOK ...]    notebooks of notebooks/ (names, stems or paths); default 01_quickstart.ipynb
+#   LITE_JOBS=2 .ci/lite.sh ...   two notebooks at a time, each in its own page (.ci/run does this)
 #
 # The site is built once with all of them in its files/; each then runs in a fresh page, and fails the run on
 # any cell error. Its screenshots and logs go to $KERASNB_ARTIFACTS/lite/<stem>/.
@@ -153,10 +154,10 @@ print("   piplite index:", ", ".join(f"{n} {sorted(v['releases'])[-1]}" for n, v
 EOF
 echo "   site: $(du -sh "$W/_output" | cut -f1)"
 
-status=0
-failed=()
-for notebook in "${notebooks[@]}"; do
-    nb_name=$(basename "$notebook")
+# run_notebook PATH: the driver on one notebook in a fresh page; prints its report, returns its exit status.
+run_notebook() {
+    local nb_name driver t rc=0
+    nb_name=$(basename "$1")
     echo "== $nb_name in JupyterLite, headless Chromium, $offline_note"
     driver=("$W_ABS/venv/bin/python" tools/lite/run_lite.py "$W_ABS/_output" "$nb_name"
             --artifacts "$artifacts/${nb_name%.ipynb}")
@@ -164,7 +165,6 @@ for notebook in "${notebooks[@]}"; do
         01_quickstart.ipynb) driver+=(--require-dashboard --expect "test accuracy:" --expect "mistakes out of") ;;
     esac
     t=$(date +%s)
-    rc=0
     if [ "${#offline[@]}" -gt 0 ]; then
         # a fresh network namespace has only a loopback interface, and it is down
         unshare -n sh -c 'ip link set lo up && exec "$@"' sh "${driver[@]}" || rc=$?
@@ -172,8 +172,39 @@ for notebook in "${notebooks[@]}"; do
         "${driver[@]}" || rc=$?
     fi
     echo "   $nb_name: exit status $rc in $(( $(date +%s) - t )) s"
-    if [ "$rc" -ne 0 ]; then status=1; failed+=("$nb_name"); fi
-done
+    return "$rc"
+}
+
+# LITE_JOBS=N runs the notebooks in N lanes at once (each page has its own server and browser; a Pyodide kernel
+# keeps one core busy), lane k taking every Nth notebook from the k-th; each lane's log is printed when all end.
+jobs=${LITE_JOBS:-1}
+case "$jobs" in [1-9]) ;; *) echo "LITE_JOBS must be a number from 1 to 9: $jobs" >&2; exit 2 ;; esac
+failed=()
+if [ "$jobs" -eq 1 ]; then
+    for notebook in "${notebooks[@]}"; do
+        run_notebook "$notebook" || failed+=("$(basename "$notebook")")
+    done
+else
+    echo "== the notebooks in $jobs lanes at once"
+    pids=()
+    for (( lane = 0; lane < jobs; lane++ )); do
+        rm -f "$W/lane$lane.failed"
+        (
+            for (( i = lane; i < ${#notebooks[@]}; i += jobs )); do
+                run_notebook "${notebooks[$i]}" || basename "${notebooks[$i]}" >>"$W/lane$lane.failed"
+            done
+        ) >"$W/lane$lane.log" 2>&1 &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || true; done
+    for (( lane = 0; lane < jobs; lane++ )); do
+        echo "== lane $(( lane + 1 )) of $jobs"
+        cat "$W/lane$lane.log"
+        if [ -f "$W/lane$lane.failed" ]; then mapfile -t -O "${#failed[@]}" failed <"$W/lane$lane.failed"; fi
+    done
+fi
+status=0
+[ "${#failed[@]}" -eq 0 ] || status=1
 [ "${#failed[@]}" -eq 0 ] || echo "FAILED in JupyterLite: ${failed[*]}" >&2
 echo "== .ci/lite.sh: ${#notebooks[@]} notebook(s), $(( $(date +%s) - started )) s, exit status $status" \
      "(screenshots and logs: $artifacts)"

@@ -25,7 +25,7 @@ OPTIONAL_PACKAGES = ("h5py", "yaml", "tensorboardX")
 
 def pin_cpu_kernels(environ=os.environ):
     """Ask NumPy and OpenBLAS, in processes started with ``environ``, for their AVX2 kernels (no AVX-512), so
-    that float32 results are the same bit for bit on every x86-64 machine with AVX2. Values already set win."""
+    that results are the same bit for bit on every x86-64 machine with AVX2. Values already set win."""
     from numpy._core._multiarray_umath import __cpu_features__ as features
 
     if not (features.get("AVX2") and features.get("FMA3")):

@@ -204,8 +204,7 @@ else
     done
 fi
 status=0
-[ "${#failed[@]}" -eq 0 ] || status=1
-[ "${#failed[@]}" -eq 0 ] || echo "FAILED in JupyterLite: ${failed[*]}" >&2
+if [ "${#failed[@]}" -gt 0 ]; then status=1; echo "FAILED in JupyterLite: ${failed[*]}" >&2; fi
 echo "== .ci/lite.sh: ${#notebooks[@]} notebook(s), $(( $(date +%s) - started )) s, exit status $status" \
      "(screenshots and logs: $artifacts)"
 exit "$status"

@@ -16,8 +16,8 @@ started=$(date +%s)
 if [ -x .venv/bin/python ]; then py=.venv/bin/python; else py=python3; fi
 W=build/pyodide
 # PYODIDE_STEPS=prepare fetches and builds only, PYODIDE_STEPS=test runs the tests on what prepare left in $W:
-# .ci/run builds first, then runs the tests in the background beside the JupyterLite checks (two cores, one
-# busy each). Unset, the script does both.
+# .ci/run prepares first, then runs the tests in the background on the second core while its other checks go
+# on. Unset, the script does both.
 steps=${PYODIDE_STEPS:-all}
 case "$steps" in all | prepare | test) ;; *) echo "PYODIDE_STEPS must be all, prepare or test: $steps" >&2; exit 2 ;; esac
 if [ "$steps" != test ]; then
